@@ -1,0 +1,55 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// Resolver types for each subgraph, generated from its schema.graphql. Mappers say what a
+// resolver returns for each GraphQL type: the Prisma row, or a bare reference for entities
+// another subgraph owns. Paths are relative to the generated file.
+const subgraph = (name: string, mappers: Record<string, string>): CodegenConfig['generates'] => ({
+  [`services/${name}/src/generated/graphql.ts`]: {
+    schema: `services/${name}/schema.graphql`,
+    plugins: ['typescript', 'typescript-resolvers'],
+    config: {
+      federation: true,
+      useTypeImports: true,
+      enumsAsTypes: true,
+      contextType: '../context.ts#Context',
+      scalars: { DateTime: 'Date | string', Date: 'Date | string' },
+      mappers,
+      mapperTypeSuffix: 'Model',
+      avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+    },
+  },
+});
+
+const config: CodegenConfig = {
+  overwrite: true,
+  silent: true,
+  generates: {
+    ...subgraph('events', {
+      Event: './prisma/client.ts#Event',
+      Place: './prisma/client.ts#Place',
+      Participant: './prisma/client.ts#Participant',
+      Figure: './prisma/client.ts#Figure',
+      RelatedEvent: '../resolvers/RelatedEvent.ts#RelatedEventParent',
+      EventConnection: '../resolvers/EventConnection.ts#EventConnectionParent',
+      Actor: '../references.ts#EntityReference',
+      Claim: '../references.ts#EntityReference',
+    }),
+    ...subgraph('actors', {
+      Actor: './prisma/client.ts#Actor',
+      AlternativeName: './prisma/client.ts#Alias',
+      Affiliation: './prisma/client.ts#Affiliation',
+      ActorConnection: '../resolvers/ActorConnection.ts#ActorConnectionParent',
+    }),
+    ...subgraph('statements', {
+      Claim: './prisma/client.ts#Claim',
+      Statement: './prisma/client.ts#Statement',
+      Source: './prisma/client.ts#Source',
+      ClaimConnection: '../resolvers/connections.ts#ClaimConnectionParent',
+      SourceConnection: '../resolvers/connections.ts#SourceConnectionParent',
+      Event: '../references.ts#EntityReference',
+      Actor: '../references.ts#EntityReference',
+    }),
+  },
+};
+
+export default config;

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import type { Logger } from './logger';
+
+/** Where a service keeps its data: a PostgreSQL server, or the embedded default on disk. */
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number }
+  | { kind: 'embedded'; dataDir: string };
+
+export type PrismaAdapterFactory = PrismaPg | PrismaPGlite;
+
+export interface Database {
+  readonly target: DatabaseTarget;
+  /** Hand this to the service's generated `PrismaClient({ adapter })`. */
+  readonly adapter: PrismaAdapterFactory;
+  /** A one-line description that names no password, for start-up logs. */
+  readonly description: string;
+  /** Runs a script of one or more statements (migrations, maintenance). */
+  exec(sql: string): Promise<void>;
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'embedded') return `embedded PGlite at ${target.dataDir}`;
+  const url = new URL(target.url);
+  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target, logger) : openEmbedded(target);
+}
+
+async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, logger?: Logger): Promise<Database> {
+  const description = describeTarget(target);
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client whose server went away emits here; without a listener the process dies.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'idle PostgreSQL client failed; it will be replaced'));
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailableError(`cannot reach ${description}: ${(error as Error).message || String(error)}`);
+  }
+  return {
+    target,
+    adapter: new PrismaPg(pool),
+    description,
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    query: async <Row>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as Row[],
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }>): Promise<Database> {
+  const description = describeTarget(target);
+  fs.mkdirSync(target.dataDir, { recursive: true });
+  const releaseLock = lockDataDir(target.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(target.dataDir);
+  } catch (error) {
+    releaseLock();
+    throw new DatabaseUnavailableError(`cannot open ${description}: ${(error as Error).message}`);
+  }
+  return {
+    target,
+    adapter: new PrismaPGlite(pglite),
+    description,
+    exec: async (sql) => {
+      await pglite.exec(sql);
+    },
+    query: async <Row>(sql: string, params: unknown[] = []) => (await pglite.query<Row>(sql, params)).rows,
+    ping: async () => {
+      await pglite.query('SELECT 1');
+    },
+    close: async () => {
+      try {
+        await pglite.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+/**
+ * PGlite is single-process: two processes on one data directory corrupt it. A lock file
+ * holding the owner's pid refuses a second opener and is taken over when its owner is dead.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, '.newsfacts.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new DatabaseUnavailableError(
+          `the embedded database at ${dataDir} is in use by process ${owner}; stop it first (PGlite allows one process)`,
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseUnavailableError(`could not lock the embedded database at ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

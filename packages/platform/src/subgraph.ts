@@ -1,0 +1,114 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import type express from 'express';
+import { ConfigError } from './config';
+import { DatabaseUnavailableError, openDatabase, type Database } from './db';
+import { ErrorCode } from './errors';
+import { createGraphQLApp, listen, onShutdownSignal } from './http';
+import { createLogger, type Logger } from './logger';
+import { loadSubgraphConfig, type SubgraphName } from './service-config';
+
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/**
+ * Errors a client can act on keep their message and code; anything else (a bug, a driver
+ * failure) is logged in full and leaves as a bare INTERNAL_SERVER_ERROR.
+ */
+export function maskUnexpectedErrors(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const original = unwrapResolverError(error);
+    if (typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
+    return {
+      message: 'Internal server error.',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<Context>;
+  logger: Logger;
+  context: (requestId: string) => Context;
+  readiness: () => Promise<void>;
+}
+
+export interface SubgraphServer {
+  app: express.Express;
+  apollo: ApolloServer<BaseContext>;
+  stop(): Promise<void>;
+}
+
+/** Builds (does not listen) a subgraph: Apollo Server on the shared HTTP shell. */
+export async function createSubgraphServer<Context extends BaseContext>(
+  options: SubgraphServerOptions<Context>,
+): Promise<SubgraphServer> {
+  const apollo = new ApolloServer<Context>({
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    logger: options.logger,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskUnexpectedErrors(options.logger),
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+  const app = createGraphQLApp<Context>({
+    apollo,
+    logger: options.logger,
+    readiness: options.readiness,
+    context: async ({ requestId }) => options.context(requestId),
+  });
+  return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
+}
+
+export interface SubgraphProgram<Prisma extends { $disconnect(): Promise<void> }> {
+  name: SubgraphName;
+  createPrisma(db: Database): Prisma;
+  createServer(deps: { prisma: Prisma; logger: Logger; readiness: () => Promise<void> }): Promise<SubgraphServer>;
+}
+
+/** The whole life of a subgraph process: config, database, listen, and a clean stop on a signal. */
+export function runSubgraph<Prisma extends { $disconnect(): Promise<void> }>(program: SubgraphProgram<Prisma>): void {
+  main(program).catch((error: unknown) => {
+    const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
+    // One line a person can act on; a stack only for the unexpected.
+    process.stderr.write(`${program.name}: ${known ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
+
+async function main<Prisma extends { $disconnect(): Promise<void> }>(program: SubgraphProgram<Prisma>): Promise<void> {
+  const config = loadSubgraphConfig(program.name);
+  const logger = createLogger(program.name, config.logLevel);
+  const db = await openDatabase(config.database, logger);
+  logger.info({ database: db.description }, `database: ${db.description}`);
+  const prisma = program.createPrisma(db);
+  const server = await program.createServer({ prisma, logger, readiness: () => db.ping() });
+  const running = await listen(server.app, config.port, config.host);
+  logger.info({ url: `${running.url}/graphql` }, `${program.name} subgraph ready at ${running.url}/graphql`);
+  onShutdownSignal(logger, async () => {
+    await running.close();
+    await server.stop();
+    await prisma.$disconnect();
+    await db.close();
+  });
+}
+

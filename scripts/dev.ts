@@ -1,0 +1,93 @@
+// Starts the whole federation: prepares each subgraph's database (migrations and seed),
+// starts the three subgraphs, waits until each is ready, then starts the gateway.
+// Ctrl-C (SIGINT) or SIGTERM stops every child.
+import { ConfigError } from '@newsfacts/platform/config';
+import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
+import { MigrationError } from '@newsfacts/platform/migrate';
+import { loadSubgraphConfig, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { loadGatewayConfig } from '../gateway/src/config';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from './lib/processes';
+import { prepareDatabase } from './lib/subgraphs';
+
+const names = Object.keys(SUBGRAPHS) as SubgraphName[];
+const running: ServiceProcess[] = [];
+let stopping = false;
+
+/** Child logs are JSON lines; show them as `[name] level message`. */
+function printLine(name: string, line: string) {
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    const level = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[entry.level ?? 30] ?? 'info';
+    console.log(`[${name}] ${level} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+  } catch {
+    console.log(`[${name}] ${line}`);
+  }
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await stopAll(running);
+  process.exit(code);
+}
+
+async function main() {
+  const configs = names.map((name) => loadSubgraphConfig(name));
+  const gatewayConfig = loadGatewayConfig();
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  // Embedded databases open one process at a time, so they are prepared here and closed
+  // before the subgraph that owns each one starts.
+  await Promise.all(
+    configs.map(async (config) => {
+      const { applied } = await prepareDatabase(config.name, config.database, { seed: true });
+      console.log(
+        `[${config.name}] database: ${describeTarget(config.database)}` +
+          (applied.length ? ` (applied ${applied.length} migration(s))` : '') + ', seeded',
+      );
+    }),
+  );
+
+  for (const config of configs) {
+    const service = startService(config.name, `services/${config.name}/src/index.ts`, process.env, printLine);
+    running.push(service);
+    void service.exited.then((code) => {
+      if (!stopping) {
+        console.error(`[${config.name}] exited with code ${code}; stopping the federation`);
+        void shutdown(1);
+      }
+    });
+  }
+  await Promise.all(
+    configs.map((config, index) => waitUntilReady(`http://${config.host}:${config.port}/readyz`, running[index]!)),
+  );
+
+  const gateway = startService('gateway', 'gateway/src/index.ts', process.env, printLine);
+  running.push(gateway);
+  void gateway.exited.then((code) => {
+    if (!stopping) {
+      console.error(`[gateway] exited with code ${code}; stopping the federation`);
+      void shutdown(1);
+    }
+  });
+  const gatewayUrl = `http://${gatewayConfig.host}:${gatewayConfig.port}`;
+  await waitUntilReady(`${gatewayUrl}/readyz`, gateway);
+
+  console.log(`
+The federation is up.
+  gateway     ${gatewayUrl}/graphql
+${configs.map((config) => `  ${config.name.padEnd(11)} http://${config.host}:${config.port}/graphql`).join('\n')}
+
+Try it:
+  curl -s ${gatewayUrl}/graphql -H 'content-type: application/json' \\
+    -d '{"query":"{ event(slug: \\"belgorod-incursion-2023\\") { title contestedClaims { text statements { stance speaker { name } } } } }"}'
+
+Ctrl-C stops everything.`);
+}
+
+main().catch(async (error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof MigrationError;
+  console.error(known ? (error as Error).message : error);
+  await shutdown(1);
+});

@@ -1,0 +1,14 @@
+import { DateScalar } from '@newsfacts/platform/scalars';
+import type { Resolvers } from '../generated/graphql.ts';
+import { Actor } from './Actor';
+import { ActorConnection } from './ActorConnection';
+import { Affiliation } from './Affiliation';
+import { Query } from './Query';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  Query,
+  Actor,
+  ActorConnection,
+  Affiliation,
+};

@@ -1,0 +1,43 @@
+import type { SeedDataset } from '../../../prisma/seed/types';
+import { seedId } from '../../../prisma/seed/ids';
+import type { ActorsPrisma } from './db';
+
+const date = (value: string | null) => (value ? new Date(value) : null);
+
+/** Writes the dataset's actors, their other names and affiliations; running it again changes nothing. */
+export async function seedActors(prisma: ActorsPrisma, data: SeedDataset): Promise<void> {
+  await prisma.$transaction([
+    ...data.actors.map((actor) => {
+      const row = {
+        id: seedId.actor(actor.slug),
+        slug: actor.slug,
+        name: actor.name,
+        kind: actor.kind,
+        description: actor.description,
+        countryCode: actor.countryCode,
+        organizationType: actor.organizationType,
+        wikidataId: actor.wikidataId,
+      };
+      return prisma.actor.upsert({ where: { id: row.id }, create: row, update: row });
+    }),
+    ...data.actors.flatMap((actor) =>
+      actor.aliases.map((alias) => {
+        const row = { id: seedId.alias(actor.slug, alias.name), actorId: seedId.actor(actor.slug), ...alias };
+        return prisma.alias.upsert({ where: { id: row.id }, create: row, update: row });
+      }),
+    ),
+    ...data.actors.flatMap((actor) =>
+      actor.affiliations.map((affiliation) => {
+        const row = {
+          id: seedId.affiliation(actor.slug, affiliation.organization, affiliation.title),
+          memberId: seedId.actor(actor.slug),
+          organizationId: seedId.actor(affiliation.organization),
+          title: affiliation.title,
+          since: date(affiliation.since),
+          until: date(affiliation.until),
+        };
+        return prisma.affiliation.upsert({ where: { id: row.id }, create: row, update: row });
+      }),
+    ),
+  ]);
+}

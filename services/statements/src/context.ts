@@ -1,0 +1,13 @@
+import type { StatementsPrisma } from './db';
+import { createLoaders, type Loaders } from './loaders';
+
+export interface Context {
+  prisma: StatementsPrisma;
+  loaders: Loaders;
+  requestId: string;
+}
+
+/** A fresh context, and so fresh DataLoader caches, for every request. */
+export function createContext(prisma: StatementsPrisma, requestId: string): Context {
+  return { prisma, loaders: createLoaders(prisma), requestId };
+}

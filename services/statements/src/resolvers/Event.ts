@@ -1,0 +1,13 @@
+import type { EventResolvers } from '../generated/graphql.ts';
+import { onlyContested } from '../contested';
+
+/** Events belong to the events subgraph; this one adds what was claimed and said about them. */
+export const Event: EventResolvers = {
+  __resolveReference: (reference) => ({ id: reference.id }),
+  claims: async (event, { aspects }, { loaders }) => {
+    const claims = await loaders.claimsByEventId.load(event.id);
+    return aspects?.length ? claims.filter((claim) => aspects.includes(claim.aspect)) : claims;
+  },
+  contestedClaims: async (event, _args, { loaders }) => onlyContested(await loaders.claimsByEventId.load(event.id), loaders),
+  statements: (event, _args, { loaders }) => loaders.statementsByEventId.load(event.id),
+};

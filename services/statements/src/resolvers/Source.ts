@@ -1,0 +1,7 @@
+import { UUID_PATTERN } from '@newsfacts/platform/ids';
+import type { SourceResolvers } from '../generated/graphql.ts';
+
+export const Source: SourceResolvers = {
+  __resolveReference: (reference, { loaders }) => (UUID_PATTERN.test(reference.id) ? loaders.sourceById.load(reference.id) : null),
+  statements: (source, _args, { loaders }) => loaders.statementsBySourceId.load(source.id),
+};

@@ -1,0 +1,21 @@
+import { DateTimeScalar } from '@newsfacts/platform/scalars';
+import type { Resolvers } from '../generated/graphql.ts';
+import { Actor } from './Actor';
+import { Claim } from './Claim';
+import { ClaimConnection, SourceConnection } from './connections';
+import { Event } from './Event';
+import { Query } from './Query';
+import { Source } from './Source';
+import { Statement } from './Statement';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Claim,
+  ClaimConnection,
+  Statement,
+  Source,
+  SourceConnection,
+  Event,
+  Actor,
+};

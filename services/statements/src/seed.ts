@@ -1,0 +1,48 @@
+import type { SeedDataset } from '../../../prisma/seed/types';
+import { optionalId, seedId } from '../../../prisma/seed/ids';
+import type { StatementsPrisma } from './db';
+
+const date = (value: string | null) => (value ? new Date(value) : null);
+
+/** Writes the dataset's sources, claims and statements; running it again changes nothing. */
+export async function seedStatements(prisma: StatementsPrisma, data: SeedDataset): Promise<void> {
+  // Claims are created one after another so that createdAt keeps the dataset's order.
+  const base = Date.parse('2023-05-23T00:00:00Z');
+  await prisma.$transaction([
+    ...data.sources.map((source) => {
+      const row = { ...source, id: seedId.source(source.slug), publishedAt: new Date(source.publishedAt) };
+      return prisma.source.upsert({ where: { id: row.id }, create: row, update: row });
+    }),
+    ...data.claims.map((claim, index) => {
+      const row = {
+        id: seedId.claim(claim.slug),
+        eventId: seedId.event(claim.event),
+        aspect: claim.aspect,
+        question: claim.question,
+        text: claim.text,
+        createdAt: new Date(base + index * 1000),
+      };
+      return prisma.claim.upsert({ where: { id: row.id }, create: row, update: row });
+    }),
+    ...data.statements.map((statement) => {
+      const row = {
+        id: seedId.statement(statement.slug),
+        claimId: seedId.claim(statement.claim),
+        speakerId: seedId.actor(statement.speaker),
+        stance: statement.stance,
+        quote: statement.quote,
+        paraphrase: statement.paraphrase,
+        saidAt: date(statement.saidAt),
+        saidAtPrecision: statement.saidAtPrecision,
+        channel: statement.channel,
+        channelDetail: statement.channelDetail,
+        outletId: optionalId(seedId.actor, statement.outlet),
+        sourceId: seedId.source(statement.source),
+        spanStart: statement.span?.start ?? null,
+        spanEnd: statement.span?.end ?? null,
+        note: statement.note,
+      };
+      return prisma.statement.upsert({ where: { id: row.id }, create: row, update: row });
+    }),
+  ]);
+}
