@@ -1,0 +1,77 @@
+/**
+ * The README's first command, minus the install: `scripts/dev.ts` on a data folder that does
+ * not exist yet, so it runs on the embedded default from scratch (PGlite initdb, migrations,
+ * seed), serves the raid query, and stops every child on SIGINT.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, stopAll, type ServiceProcess } from '../../scripts/lib/processes';
+import { freePort, postGraphQL } from '../helpers/federation';
+
+let dataDir: string;
+let orchestrator: ServiceProcess;
+const output: string[] = [];
+const ports: Record<string, number> = {};
+
+async function waitForLine(pattern: RegExp, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (output.some((line) => pattern.test(line))) return;
+    if (orchestrator.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`never printed ${pattern}:\n${output.join('\n')}`);
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-embedded-'));
+  for (const name of ['GATEWAY', 'EVENTS', 'ACTORS', 'STATEMENTS']) ports[name] = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS']) delete env[`${name}_DATABASE_URL`];
+  for (const [name, port] of Object.entries(ports)) env[`${name}_PORT`] = String(port);
+  orchestrator = startService('dev', 'scripts/dev.ts', env, (_name, line) => output.push(line));
+  await waitForLine(/The federation is up/, 150_000);
+}, 180_000);
+
+afterAll(async () => {
+  if (orchestrator) await stopAll([orchestrator]);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the embedded default, started from scratch', () => {
+  it('says which database each subgraph uses', () => {
+    for (const name of ['events', 'actors', 'statements']) {
+      expect(output).toContainEqual(expect.stringContaining(`[${name}] database: embedded PGlite at ${path.join(dataDir, name)}`));
+    }
+  });
+
+  it('serves the raid and its contested perpetrator claim', async () => {
+    const { body } = await postGraphQL(`http://127.0.0.1:${ports.GATEWAY}/graphql`, `{
+      event(slug: "belgorod-incursion-2023") {
+        title
+        contestedClaims { aspect statements { quote speaker { name } } }
+      }
+    }`);
+    expect(body.errors).toBeUndefined();
+    const perpetrator = body.data!.event.contestedClaims.filter((claim: any) => claim.aspect === 'PERPETRATOR');
+    const quotes = perpetrator.flatMap((claim: any) => claim.statements.map((s: any) => s.quote));
+    expect(quotes).toContain('Ukrainian armed formations');
+    expect(perpetrator).toHaveLength(2);
+  });
+
+  it('keeps its data in the data folder, one directory per subgraph', () => {
+    for (const name of ['events', 'actors', 'statements']) expect(fs.existsSync(path.join(dataDir, name, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('stops every child on SIGINT and exits 0', async () => {
+    orchestrator.child.kill('SIGINT');
+    expect(await orchestrator.exited).toBe(0);
+    for (const port of Object.values(ports)) {
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    }
+    // The embedded databases were closed cleanly: their lock files are gone.
+    for (const name of ['events', 'actors', 'statements']) expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
+  });
+});

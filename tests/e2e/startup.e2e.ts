@@ -1,0 +1,43 @@
+/** Start-up failures a person can act on: one line naming the problem, and a non-zero exit. */
+import { describe, expect, it } from 'vitest';
+import { startService } from '../../scripts/lib/processes';
+import { freePort } from '../helpers/federation';
+
+async function runUntilExit(entry: string, env: NodeJS.ProcessEnv) {
+  const lines: string[] = [];
+  const service = startService('probe', entry, { ...process.env, ...env }, (_name, line) => lines.push(line));
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
+  const code = await service.exited;
+  clearTimeout(timer);
+  return { code, lines };
+}
+
+describe('start-up failures', () => {
+  it('an unreachable database: one line, exit 1', async () => {
+    const closedPort = await freePort(); // nothing listens there once freePort returns
+    const { code, lines } = await runUntilExit('services/events/src/index.ts', {
+      EVENTS_DATABASE_URL: `postgresql://postgres@127.0.0.1:${closedPort}/newsfacts_events`,
+      EVENTS_PORT: String(await freePort()),
+    });
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^events: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/newsfacts_events: .*ECONNREFUSED`))]);
+  });
+
+  it('a malformed setting: one line naming the variable, exit 1', async () => {
+    const { code, lines } = await runUntilExit('services/actors/src/index.ts', { ACTORS_PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/^actors: invalid configuration: ACTORS_PORT: /)]);
+  });
+
+  it('a database URL that is not PostgreSQL: one line, exit 1', async () => {
+    const { code, lines } = await runUntilExit('services/statements/src/index.ts', { STATEMENTS_DATABASE_URL: 'mysql://root@127.0.0.1/x' });
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/STATEMENTS_DATABASE_URL: must be a postgresql:\/\/ URL/)]);
+  });
+
+  it('the gateway with a malformed subgraph URL: one line, exit 1', async () => {
+    const { code, lines } = await runUntilExit('gateway/src/index.ts', { EVENTS_URL: 'not a url' });
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/^gateway: invalid configuration: EVENTS_URL: /)]);
+  });
+});
