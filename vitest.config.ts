@@ -16,13 +16,20 @@ export default defineConfig({
         },
       },
       {
-        test: { ...shared, name: 'int', include: ['**/*.int.test.ts'], exclude: ['**/node_modules/**'] },
+        test: {
+          ...shared,
+          name: 'int',
+          include: ['**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['tests/helpers/require-postgres.ts'],
+        },
       },
       {
         test: {
           ...shared,
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.ts'],
+          globalSetup: ['tests/helpers/require-postgres.ts'],
           // Each file starts its own processes; running them one at a time keeps 2 cores honest.
           fileParallelism: false,
         },

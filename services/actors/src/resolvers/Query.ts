@@ -3,6 +3,9 @@ import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/paginat
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 
+/** Prisma's `contains` is a LIKE pattern and does not escape its wildcards; a search is literal text. */
+const literal = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 export const Query: QueryResolvers = {
   actor: async (_parent, { id, slug }, { loaders }) => {
     const key = idOrSlug(id, slug);
@@ -14,10 +17,11 @@ export const Query: QueryResolvers = {
     const where: Prisma.ActorWhereInput[] = [];
     const text = search == null ? '' : checkText('search', search.trim());
     if (text) {
+      const pattern = literal(text);
       where.push({
         OR: [
-          { name: { contains: text, mode: 'insensitive' } },
-          { aliases: { some: { name: { contains: text, mode: 'insensitive' } } } },
+          { name: { contains: pattern, mode: 'insensitive' } },
+          { aliases: { some: { name: { contains: pattern, mode: 'insensitive' } } } },
         ],
       });
     }
