@@ -45,6 +45,8 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
+    // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: true,
     formatError: maskUnexpectedErrors(logger),
     plugins: [ApolloServerPluginLandingPageDisabled()],

@@ -203,7 +203,8 @@ describe('bad input through the gateway', () => {
       body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(2_000_000)}` }),
     });
     expect(response.status).toBe(413);
-    expect((await response.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('gives every response a request id, and keeps a sane one the client sent', async () => {

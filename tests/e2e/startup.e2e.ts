@@ -1,7 +1,9 @@
 /** Start-up failures a person can act on: one line naming the problem, and a non-zero exit. */
 import { describe, expect, it } from 'vitest';
-import { startService } from '../../scripts/lib/processes';
+import { startService, waitUntilReady } from '../../scripts/lib/processes';
+import { prepareDatabase } from '../../scripts/lib/subgraphs';
 import { freePort } from '../helpers/federation';
+import { createScratchDatabase } from '../helpers/scratch-database';
 
 async function runUntilExit(entry: string, env: NodeJS.ProcessEnv) {
   const lines: string[] = [];
@@ -39,5 +41,24 @@ describe('start-up failures', () => {
     const { code, lines } = await runUntilExit('gateway/src/index.ts', { EVENTS_URL: 'not a url' });
     expect(code).toBe(1);
     expect(lines).toEqual([expect.stringMatching(/^gateway: invalid configuration: EVENTS_URL: /)]);
+  });
+});
+
+describe('stopping', () => {
+  it('SIGTERM: the subgraph stops serving, closes its database and exits 0', async () => {
+    const database = await createScratchDatabase('nf_e2e_sigterm');
+    try {
+      await prepareDatabase('events', { kind: 'postgres', url: database.url }, { seed: false });
+      const port = await freePort();
+      const lines: string[] = [];
+      const events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url }, (_n, line) => lines.push(line));
+      await waitUntilReady(`http://127.0.0.1:${port}/readyz`, events);
+      events.child.kill('SIGTERM');
+      expect(await events.exited).toBe(0);
+      expect(lines.some((line) => line.includes('shutting down'))).toBe(true);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      await database.drop();
+    }
   });
 });

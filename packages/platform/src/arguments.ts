@@ -35,3 +35,6 @@ export function idOrSlug(
   if ((id == null) === (slug == null)) throw badUserInput('Give exactly one of id or slug.');
   return id != null ? { id: checkId(id) } : { slug: checkText('slug', slug!) };
 }
+
+/** Prisma's `contains` becomes a LIKE pattern without escaping `%` and `_`; a search is literal text. */
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, '\\$&');

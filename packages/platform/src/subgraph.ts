@@ -66,6 +66,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     logger: options.logger,
     includeStacktraceInErrorResponses: false,
+    // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
+    stopOnTerminationSignals: false,
     formatError: maskUnexpectedErrors(options.logger),
     plugins: [ApolloServerPluginLandingPageDisabled()],
   });

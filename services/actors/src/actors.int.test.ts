@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
 import { seedId } from '../../../prisma/seed/ids';
-import { startSubgraphHarness, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
+import { startSubgraphHarness, type ExecutionResult, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
 
 let actors: SubgraphHarness;
 beforeAll(async () => {
@@ -243,7 +243,7 @@ describe('actors subgraph on PostgreSQL', () => {
     const pages: Array<{ totalCount: number; edges: Array<{ cursor: string; node: { slug: string } }>; nodes: Array<{ slug: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = [];
     let after: string | null = null;
     do {
-      const { data, errors } = await actors.execute(query, { after });
+      const { data, errors }: ExecutionResult = await actors.execute(query, { after });
       expect(errors).toBeUndefined();
       pages.push(data!.actors);
       after = data!.actors.pageInfo.hasNextPage ? data!.actors.pageInfo.endCursor : null;

@@ -152,3 +152,10 @@ describe('events subgraph on PostgreSQL', () => {
     expect(data?.event ?? data?.events ?? null).toBeNull();
   });
 });
+
+describe('text search is literal', () => {
+  it('treats % and _ as characters, not wildcards', async () => {
+    const { data } = await events.execute('{ percent: events(filter: { search: "%" }) { totalCount } underscore: events(filter: { search: "_" }) { totalCount } }');
+    expect(data).toEqual({ percent: { totalCount: 0 }, underscore: { totalCount: 0 } });
+  });
+});

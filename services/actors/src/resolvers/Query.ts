@@ -1,10 +1,8 @@
-import { checkCountryCode, checkText, idOrSlug } from '@newsfacts/platform/arguments';
+import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 
-/** Prisma's `contains` is a LIKE pattern and does not escape its wildcards; a search is literal text. */
-const literal = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 export const Query: QueryResolvers = {
   actor: async (_parent, { id, slug }, { loaders }) => {
@@ -17,7 +15,7 @@ export const Query: QueryResolvers = {
     const where: Prisma.ActorWhereInput[] = [];
     const text = search == null ? '' : checkText('search', search.trim());
     if (text) {
-      const pattern = literal(text);
+      const pattern = likeLiteral(text);
       where.push({
         OR: [
           { name: { contains: pattern, mode: 'insensitive' } },

@@ -1,4 +1,4 @@
-import { checkCountryCode, checkText, idOrSlug } from '@newsfacts/platform/arguments';
+import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { EventFilter, QueryResolvers } from '../generated/graphql.ts';
@@ -7,7 +7,7 @@ function eventWhere(filter: EventFilter | null | undefined): Prisma.EventWhereIn
   if (!filter) return {};
   const where: Prisma.EventWhereInput[] = [];
   if (filter.search != null) {
-    const search = checkText('filter.search', filter.search.trim());
+    const search = likeLiteral(checkText('filter.search', filter.search.trim()));
     if (search) {
       where.push({
         OR: [{ title: { contains: search, mode: 'insensitive' } }, { summary: { contains: search, mode: 'insensitive' } }],
