@@ -31,6 +31,19 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
+/** Starts a child; if it dies on its own, the whole federation stops with it. */
+function start(name: string, entry: string): ServiceProcess {
+  const service = startService(name, entry, process.env, printLine);
+  running.push(service);
+  void service.exited.then((code) => {
+    if (!stopping) {
+      console.error(`[${name}] exited with code ${code}; stopping the federation`);
+      void shutdown(1);
+    }
+  });
+  return service;
+}
+
 async function main() {
   const configs = names.map((name) => loadSubgraphConfig(name));
   const gatewayConfig = loadGatewayConfig();
@@ -49,28 +62,12 @@ async function main() {
     }),
   );
 
-  for (const config of configs) {
-    const service = startService(config.name, `services/${config.name}/src/index.ts`, process.env, printLine);
-    running.push(service);
-    void service.exited.then((code) => {
-      if (!stopping) {
-        console.error(`[${config.name}] exited with code ${code}; stopping the federation`);
-        void shutdown(1);
-      }
-    });
-  }
+  for (const config of configs) start(config.name, `services/${config.name}/src/index.ts`);
   await Promise.all(
     configs.map((config, index) => waitUntilReady(`http://${config.host}:${config.port}/readyz`, running[index]!)),
   );
 
-  const gateway = startService('gateway', 'gateway/src/index.ts', process.env, printLine);
-  running.push(gateway);
-  void gateway.exited.then((code) => {
-    if (!stopping) {
-      console.error(`[gateway] exited with code ${code}; stopping the federation`);
-      void shutdown(1);
-    }
-  });
+  const gateway = start('gateway', 'gateway/src/index.ts');
   const gatewayUrl = `http://${gatewayConfig.host}:${gatewayConfig.port}`;
   await waitUntilReady(`${gatewayUrl}/readyz`, gateway);
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from '@newsfacts/platform/db';
@@ -105,4 +106,36 @@ describe.each(services)('%s migrations', (service) => {
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
     await expect(attempt).rejects.toThrow(/checksum/);
   });
+});
+
+describe('a migration that fails halfway', () => {
+  const broken = { name: '20990101000000_broken', sql: 'CREATE TABLE "Half" (id int);\nSELECT 1/0;', checksum: 'x'.repeat(64) };
+
+  async function expectNothingLeft(db: Database) {
+    await expect(applyMigrations(db, [broken])).rejects.toThrow(/migration 20990101000000_broken failed: division by zero/);
+    expect(await db.query(`SELECT to_regclass('"Half"') AS half`)).toEqual([{ half: null }]);
+    expect(await db.query('SELECT migration_name FROM "_prisma_migrations"')).toEqual([]);
+  }
+
+  test('leaves neither its tables nor a record behind on PostgreSQL', async () => {
+    const scratch = await createScratchDatabase('nf_migrate_broken');
+    const db = await openDatabase({ kind: 'postgres', url: scratch.url });
+    try {
+      await expectNothingLeft(db);
+    } finally {
+      await db.close();
+      await scratch.drop();
+    }
+  });
+
+  test('leaves neither its tables nor a record behind on the embedded default', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-migrate-'));
+    const db = await openDatabase({ kind: 'embedded', dataDir });
+    try {
+      await expectNothingLeft(db);
+    } finally {
+      await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

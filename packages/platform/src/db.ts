@@ -21,6 +21,8 @@ export interface Database {
   readonly description: string;
   /** Runs a script of one or more statements (migrations, maintenance). */
   exec(sql: string): Promise<void>;
+  /** Runs a script in one transaction on one connection: all of it commits, or none. */
+  execInTransaction(sql: string): Promise<void>;
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -64,6 +66,19 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     exec: async (sql) => {
       await pool.query(sql);
     },
+    execInTransaction: async (sql) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(sql);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     query: async <Row>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as Row[],
     ping: async () => {
       await pool.query('SELECT 1');
@@ -89,6 +104,11 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
     description,
     exec: async (sql) => {
       await pglite.exec(sql);
+    },
+    execInTransaction: async (sql) => {
+      await pglite.transaction(async (transaction) => {
+        await transaction.exec(sql);
+      });
     },
     query: async <Row>(sql: string, params: unknown[] = []) => (await pglite.query<Row>(sql, params)).rows,
     ping: async () => {

@@ -58,42 +58,42 @@ interface AppliedRow {
  */
 export async function applyMigrations(db: Database, migrations: Migration[]): Promise<string[]> {
   await db.exec(MIGRATIONS_TABLE);
-  {
-    const applied = await db.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+  const applied = await db.query<AppliedRow>(
+    'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+  );
+  const failed = applied.find((row) => !row.finished_at && !row.rolled_back_at);
+  if (failed) {
+    throw new MigrationError(
+      `migration ${failed.migration_name} failed earlier and was not resolved; fix the database and mark it rolled back`,
     );
-    const failed = applied.find((row) => !row.finished_at && !row.rolled_back_at);
-    if (failed) {
-      throw new MigrationError(
-        `migration ${failed.migration_name} failed earlier and was not resolved; fix the database and mark it rolled back`,
-      );
-    }
-    const done = new Map(applied.filter((row) => row.finished_at).map((row) => [row.migration_name, row.checksum]));
-    const known = new Set(migrations.map((migration) => migration.name));
-    const unknown = [...done.keys()].filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new MigrationError(`the database has migrations this code does not know: ${unknown.join(', ')}`);
-    }
-    const newlyApplied: string[] = [];
-    for (const migration of migrations) {
-      const checksum = done.get(migration.name);
-      if (checksum !== undefined) {
-        if (checksum !== migration.checksum) {
-          throw new MigrationError(`migration ${migration.name} was edited after it was applied (checksum differs)`);
-        }
-        continue;
+  }
+  const done = new Map(applied.filter((row) => row.finished_at).map((row) => [row.migration_name, row.checksum]));
+  const known = new Set(migrations.map((migration) => migration.name));
+  const unknown = [...done.keys()].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new MigrationError(`the database has migrations this code does not know: ${unknown.join(', ')}`);
+  }
+  const newlyApplied: string[] = [];
+  for (const migration of migrations) {
+    const checksum = done.get(migration.name);
+    if (checksum !== undefined) {
+      if (checksum !== migration.checksum) {
+        throw new MigrationError(`migration ${migration.name} was edited after it was applied (checksum differs)`);
       }
-      const id = randomUUID();
-      // The migration and its record commit together: a failure leaves neither behind.
-      await db.exec(
-        `BEGIN;\nSELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY});\n${migration.sql}\n;INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ` +
-          `VALUES ('${id}', '${migration.checksum}', '${migration.name.replace(/'/g, "''")}', now(), now(), 1);\nCOMMIT;`,
-      ).catch(async (error: unknown) => {
-        await db.exec('ROLLBACK').catch(() => {});
+      continue;
+    }
+    const id = randomUUID();
+    // The migration and its record commit together: a failure leaves neither behind.
+    await db
+      .execInTransaction(
+        `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY});\n${migration.sql}\n;` +
+          'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ' +
+          `VALUES ('${id}', '${migration.checksum}', '${migration.name.replace(/'/g, "''")}', now(), now(), 1);`,
+      )
+      .catch((error: unknown) => {
         throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
       });
-      newlyApplied.push(migration.name);
-    }
-    return newlyApplied;
+    newlyApplied.push(migration.name);
   }
+  return newlyApplied;
 }

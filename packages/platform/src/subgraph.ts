@@ -81,10 +81,17 @@ export async function createSubgraphServer<Context extends BaseContext>(
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
 
+/** What a subgraph's `createServer` is given: its Prisma client, a logger, and a readiness probe. */
+export interface SubgraphDeps<Prisma> {
+  prisma: Prisma;
+  logger: Logger;
+  readiness: () => Promise<void>;
+}
+
 export interface SubgraphProgram<Prisma extends { $disconnect(): Promise<void> }> {
   name: SubgraphName;
   createPrisma(db: Database): Prisma;
-  createServer(deps: { prisma: Prisma; logger: Logger; readiness: () => Promise<void> }): Promise<SubgraphServer>;
+  createServer(deps: SubgraphDeps<Prisma>): Promise<SubgraphServer>;
 }
 
 /** The whole life of a subgraph process: config, database, listen, and a clean stop on a signal. */

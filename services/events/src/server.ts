@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { Logger } from '@newsfacts/platform/logger';
-import { createSubgraphServer, type SubgraphServer } from '@newsfacts/platform/subgraph';
+import { createSubgraphServer, type SubgraphDeps, type SubgraphServer } from '@newsfacts/platform/subgraph';
 import { createContext, type Context } from './context';
 import type { EventsPrisma } from './db';
 import { resolvers } from './resolvers/index';
 
 export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
-export interface EventsServerDeps {
-  prisma: EventsPrisma;
-  logger: Logger;
-  readiness: () => Promise<void>;
-}
-
 /** The events subgraph, built but not listening. */
-export function createEventsServer(deps: EventsServerDeps): Promise<SubgraphServer> {
+export function createEventsServer(deps: SubgraphDeps<EventsPrisma>): Promise<SubgraphServer> {
   return createSubgraphServer<Context>({
+    ...deps,
     typeDefs,
     resolvers: resolvers as never,
-    logger: deps.logger,
-    readiness: deps.readiness,
     context: (requestId) => createContext(deps.prisma, requestId),
   });
 }

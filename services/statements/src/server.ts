@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import type { Logger } from '@newsfacts/platform/logger';
-import { createSubgraphServer, type SubgraphServer } from '@newsfacts/platform/subgraph';
+import { createSubgraphServer, type SubgraphDeps, type SubgraphServer } from '@newsfacts/platform/subgraph';
 import { createContext, type Context } from './context';
 import type { StatementsPrisma } from './db';
 import { resolvers } from './resolvers/index';
 
 export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
 
-export interface StatementsServerDeps {
-  prisma: StatementsPrisma;
-  logger: Logger;
-  readiness: () => Promise<void>;
-}
-
 /** The statements subgraph, built but not listening. */
-export function createStatementsServer(deps: StatementsServerDeps): Promise<SubgraphServer> {
+export function createStatementsServer(deps: SubgraphDeps<StatementsPrisma>): Promise<SubgraphServer> {
   return createSubgraphServer<Context>({
+    ...deps,
     typeDefs,
     resolvers: resolvers as never,
-    logger: deps.logger,
-    readiness: deps.readiness,
     context: (requestId) => createContext(deps.prisma, requestId),
   });
 }
