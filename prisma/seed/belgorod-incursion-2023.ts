@@ -384,7 +384,8 @@ export const belgorodIncursion2023: SeedDataset = {
         { name: 'Ганна Маляр', kind: 'ALTERNATIVE_NAME', language: 'uk' },
       ],
       affiliations: [
-        { organization: 'ukrainian-ministry-of-defence', title: 'Deputy Defence Minister', since: null, until: null },
+        // Ukraine's government dismissed all its deputy defence ministers on 18 September 2023.
+        { organization: 'ukrainian-ministry-of-defence', title: 'Deputy Defence Minister', since: null, until: '2023-09-18' },
       ],
     },
     {
