@@ -12,6 +12,13 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
 const services = ['events', 'actors', 'statements'];
+// Each Prisma schema and the folder its client is generated into (see its generator block).
+const prismaClients = {
+  events: 'services/events/src/generated/prisma',
+  actors: 'services/actors/src/generated/prisma',
+  statements: 'services/statements/src/generated/prisma',
+  gateway: 'gateway/src/generated/prisma',
+};
 const PNPM = 'pnpm@12.4.2';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -36,9 +43,9 @@ if (force || mtime(installMarker) < newest(manifests)) {
 // 2. Prisma clients. The CLI insists on a schema-engine binary it cannot download here and
 // does not need for `generate`; any existing file satisfies the check.
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
-for (const service of services) {
-  const schema = path.join(root, 'prisma', service, 'schema.prisma');
-  const client = path.join(root, 'services', service, 'src/generated/prisma/client.ts');
+for (const [name, output] of Object.entries(prismaClients)) {
+  const schema = path.join(root, 'prisma', name, 'schema.prisma');
+  const client = path.join(root, output, 'client.ts');
   if (force || mtime(client) < mtime(schema)) {
     run(bin('prisma'), ['generate', '--schema', schema], {
       PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,

@@ -1,28 +1,28 @@
-// Database tasks for every subgraph, on the database each one is configured with
-// (<NAME>_DATABASE_URL, or the embedded default under .data/).
+// Database tasks for every database (the three subgraphs' and the gateway's), each where it is
+// configured (<NAME>_DATABASE_URL, or the embedded default under .data/).
 //   pnpm db:migrate [name...]   apply pending migrations
 //   pnpm db:seed [name...]      apply pending migrations, then load the seed datasets (idempotent)
 import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
 import { MigrationError } from '@newsfacts/platform/migrate';
-import { loadSubgraphConfig, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
-import { prepareDatabase } from './lib/subgraphs';
+import { DATABASES, loadDatabaseTarget, type DatabaseName } from '@newsfacts/platform/service-config';
+import { prepareDatabase } from './lib/databases';
 
 const [task, ...names] = process.argv.slice(2);
 if (task !== 'migrate' && task !== 'seed') {
-  console.error('usage: tsx scripts/db.ts migrate|seed [events|actors|statements ...]');
+  console.error(`usage: tsx scripts/db.ts migrate|seed [${DATABASES.join('|')} ...]`);
   process.exit(2);
 }
-const unknown = names.filter((name) => !(name in SUBGRAPHS));
+const unknown = names.filter((name) => !DATABASES.includes(name as DatabaseName));
 if (unknown.length) {
-  console.error(`unknown subgraph: ${unknown.join(', ')} (known: ${Object.keys(SUBGRAPHS).join(', ')})`);
+  console.error(`unknown database: ${unknown.join(', ')} (known: ${DATABASES.join(', ')})`);
   process.exit(2);
 }
-const selected = (names.length ? names : Object.keys(SUBGRAPHS)) as SubgraphName[];
+const selected = (names.length ? names : DATABASES) as readonly DatabaseName[];
 
 try {
   for (const name of selected) {
-    const { database } = loadSubgraphConfig(name);
+    const database = loadDatabaseTarget(name);
     const { applied } = await prepareDatabase(name, database, { seed: task === 'seed' });
     const migrated = applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date';
     console.log(`${name}: ${describeTarget(database)}: ${migrated}${task === 'seed' ? ', seeded' : ''}`);

@@ -4,10 +4,11 @@
 import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
 import { MigrationError } from '@newsfacts/platform/migrate';
-import { loadSubgraphConfig, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { randomBytes } from 'node:crypto';
+import { loadDatabaseTarget, loadSubgraphConfig, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 import { loadGatewayConfig } from '../gateway/src/config';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from './lib/processes';
-import { prepareDatabase } from './lib/subgraphs';
+import { prepareDatabase } from './lib/databases';
 
 const names = Object.keys(SUBGRAPHS) as SubgraphName[];
 const running: ServiceProcess[] = [];
@@ -45,6 +46,8 @@ function start(name: string, entry: string): ServiceProcess {
 }
 
 async function main() {
+  // The gateway signs what it sends the subgraphs; for a local run a fresh secret will do.
+  process.env.SUBGRAPH_SIGNING_SECRET ??= randomBytes(32).toString('hex');
   const configs = names.map((name) => loadSubgraphConfig(name));
   const gatewayConfig = loadGatewayConfig();
   process.once('SIGINT', () => void shutdown(0));
@@ -52,12 +55,16 @@ async function main() {
 
   // Embedded databases open one process at a time, so they are prepared here and closed
   // before the subgraph that owns each one starts.
+  const databases = [
+    ...configs.map((config) => ({ name: config.name, target: config.database, seed: true })),
+    { name: 'gateway' as const, target: loadDatabaseTarget('gateway'), seed: false },
+  ];
   await Promise.all(
-    configs.map(async (config) => {
-      const { applied } = await prepareDatabase(config.name, config.database, { seed: true });
+    databases.map(async ({ name, target, seed }) => {
+      const { applied } = await prepareDatabase(name, target, { seed });
       console.log(
-        `[${config.name}] database: ${describeTarget(config.database)}` +
-          (applied.length ? ` (applied ${applied.length} migration(s))` : '') + ', seeded',
+        `[${name}] database: ${describeTarget(target)}` +
+          (applied.length ? ` (applied ${applied.length} migration(s))` : '') + (seed ? ', seeded' : ''),
       );
     }),
   );

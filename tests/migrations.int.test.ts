@@ -18,7 +18,7 @@ import { readSchemaCatalog } from './helpers/pg-catalog';
 import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const services = ['events', 'actors', 'statements'] as const;
+const services = ['events', 'actors', 'statements', 'gateway'] as const;
 
 let engine: SchemaEngine;
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@newsfacts/platform/db';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
-import { prepareDatabase } from '../scripts/lib/subgraphs';
+import { prepareDatabase } from '../scripts/lib/databases';
 import { createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database';
 
 const tables: Record<SubgraphName, string[]> = {

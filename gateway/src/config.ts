@@ -1,29 +1,81 @@
 import { z } from 'zod';
-import { logLevel, parseConfig, port } from '@newsfacts/platform/config';
-import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { logLevel, optionalUrl, parseConfig, port } from '@newsfacts/platform/config';
+import type { DatabaseTarget } from '@newsfacts/platform/db';
+import { loadDatabaseTarget, signingSecret, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+
+export interface Quota {
+  operationsPerMinute: number;
+  costPerMinute: number;
+}
 
 export interface GatewayConfig {
   host: string;
   port: number;
   logLevel: z.infer<typeof logLevel>;
+  production: boolean;
   /** Where each subgraph answers, by its name in the supergraph. */
   subgraphUrls: Record<SubgraphName, string>;
   /** Longest wait for one subgraph fetch before the gateway answers without it. */
   subgraphTimeoutMs: number;
+  signingSecret: string;
+  /** The gateway's own database, for API keys. */
+  database: DatabaseTarget;
+  /** Counters shared by gateway replicas; in memory when unset. */
+  redisUrl: string | undefined;
+  /** `off`, or `read`: callers without a key may read, at the anonymous quota. */
+  anonymousAccess: 'off' | 'read';
+  anonymousQuota: Quota;
+  /** Default quota of a key; a key may carry its own. */
+  keyQuota: Quota;
+  /** Failed authentications allowed per IP per minute before further attempts get 429. */
+  authFailuresPerMinute: number;
+  /** How long a looked-up key is trusted before it is read again (revocation takes effect within it). */
+  keyCacheTtlMs: number;
+  limits: {
+    maxRequestBytes: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxCost: number;
+    /** Items assumed for a list whose size no `first` argument states. */
+    assumedListSize: number;
+  };
+  /** Express's `trust proxy`: set when a proxy in front sets X-Forwarded-For. */
+  trustProxy: string | false;
 }
 
 const httpUrl = z.string().url().refine((url) => /^https?:\/\//.test(url), { message: 'must be an http(s) URL' });
+const positive = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 /**
- * `GATEWAY_PORT`, `HOST`, `LOG_LEVEL`, `SUBGRAPH_TIMEOUT_MS`, and `<NAME>_URL` per subgraph
- * (by default http://127.0.0.1:<NAME>_PORT/graphql, so moving a subgraph's port moves both ends).
+ * The gateway's settings (see .env.example). Subgraph URLs default to
+ * http://127.0.0.1:<NAME>_PORT/graphql, so moving a subgraph's port moves both ends.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const production = env.NODE_ENV === 'production';
   const schema = z.object({
     GATEWAY_PORT: port(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel,
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+    SUBGRAPH_SIGNING_SECRET: signingSecret,
+    REDIS_URL: optionalUrl,
+    ANONYMOUS_ACCESS: z.enum(['off', 'read']).default(production ? 'off' : 'read'),
+    ANONYMOUS_OPERATIONS_PER_MINUTE: positive(60),
+    ANONYMOUS_COST_PER_MINUTE: positive(20_000),
+    KEY_OPERATIONS_PER_MINUTE: positive(600),
+    KEY_COST_PER_MINUTE: positive(200_000),
+    AUTH_FAILURES_PER_MINUTE: positive(20),
+    API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MAX_REQUEST_BYTES: positive(64 * 1024),
+    MAX_DEPTH: positive(10),
+    MAX_ALIASES: positive(15),
+    MAX_DIRECTIVES: positive(20),
+    MAX_TOKENS: positive(2_000),
+    MAX_COST: positive(10_000),
+    ASSUMED_LIST_SIZE: positive(10),
+    TRUST_PROXY: z.string().optional(),
     ...Object.fromEntries(
       Object.keys(SUBGRAPHS).flatMap((name) => [
         [`${name.toUpperCase()}_URL`, httpUrl.optional()],
@@ -31,7 +83,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       ]),
     ),
   });
-  const parsed = parseConfig(schema, env) as Record<string, unknown>;
+  const parsed = parseConfig(schema, env) as Record<string, any>;
   const subgraphUrls = Object.fromEntries(
     Object.keys(SUBGRAPHS).map((name) => {
       const prefix = name.toUpperCase();
@@ -39,10 +91,29 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     }),
   ) as Record<SubgraphName, string>;
   return {
-    host: parsed.HOST as string,
-    port: parsed.GATEWAY_PORT as number,
-    logLevel: parsed.LOG_LEVEL as GatewayConfig['logLevel'],
+    host: parsed.HOST,
+    port: parsed.GATEWAY_PORT,
+    logLevel: parsed.LOG_LEVEL,
+    production,
     subgraphUrls,
-    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS as number,
+    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,
+    database: loadDatabaseTarget('gateway', env),
+    redisUrl: parsed.REDIS_URL,
+    anonymousAccess: parsed.ANONYMOUS_ACCESS,
+    anonymousQuota: { operationsPerMinute: parsed.ANONYMOUS_OPERATIONS_PER_MINUTE, costPerMinute: parsed.ANONYMOUS_COST_PER_MINUTE },
+    keyQuota: { operationsPerMinute: parsed.KEY_OPERATIONS_PER_MINUTE, costPerMinute: parsed.KEY_COST_PER_MINUTE },
+    authFailuresPerMinute: parsed.AUTH_FAILURES_PER_MINUTE,
+    keyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
+    limits: {
+      maxRequestBytes: parsed.MAX_REQUEST_BYTES,
+      maxDepth: parsed.MAX_DEPTH,
+      maxAliases: parsed.MAX_ALIASES,
+      maxDirectives: parsed.MAX_DIRECTIVES,
+      maxTokens: parsed.MAX_TOKENS,
+      maxCost: parsed.MAX_COST,
+      assumedListSize: parsed.ASSUMED_LIST_SIZE,
+    },
+    trustProxy: parsed.TRUST_PROXY ?? false,
   };
 }

@@ -1,22 +1,51 @@
+import { Redis } from 'ioredis';
 import { ConfigError } from '@newsfacts/platform/config';
+import { DatabaseUnavailableError, openDatabase } from '@newsfacts/platform/db';
 import { listen, onShutdownSignal } from '@newsfacts/platform/http';
 import { createLogger } from '@newsfacts/platform/logger';
 import { loadGatewayConfig } from './config';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { KeyStore } from './keys/store';
+import { Quotas } from './security/quotas';
 import { createGatewayServer } from './server';
 
 async function main() {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
-  const server = await createGatewayServer(config, logger);
+  const db = await openDatabase(config.database, logger);
+  logger.info({ database: db.description }, `key database: ${db.description}`);
+  const prisma = new PrismaClient({ adapter: db.adapter });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  if (redis) {
+    redis.on('error', (error) => logger.warn({ err: error }, 'Redis error; quotas fall back to memory meanwhile'));
+    await redis.connect().catch((error: Error) => {
+      throw new DatabaseUnavailableError(`cannot reach Redis at ${config.redisUrl}: ${error.message}`);
+    });
+  }
+  logger.info(`quota counters: ${redis ? `Redis at ${new URL(config.redisUrl!).host}` : 'in memory'}`);
+  const server = await createGatewayServer({
+    config,
+    logger,
+    keys: new KeyStore(prisma),
+    quotas: new Quotas(redis),
+    readiness: async () => {
+      await db.ping();
+      if (redis) await redis.ping();
+    },
+  });
   const running = await listen(server.app, config.port, config.host);
   logger.info({ url: `${running.url}/graphql`, subgraphs: config.subgraphUrls }, `gateway ready at ${running.url}/graphql`);
   onShutdownSignal(logger, async () => {
     await running.close();
     await server.stop();
+    redis?.disconnect();
+    await prisma.$disconnect();
+    await db.close();
   });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`gateway: ${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
+  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
+  process.stderr.write(`gateway: ${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
   process.exit(1);
 });

@@ -1,32 +1,59 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import fetch, { type RequestInfo, type RequestInit } from 'node-fetch';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import fetch, { Headers, type RequestInfo, type RequestInit } from 'node-fetch';
 import type express from 'express';
 import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
-import { maskUnexpectedErrors } from '@newsfacts/platform/subgraph';
+import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
 import type { GatewayConfig } from './config';
-
-export interface GatewayContext {
-  requestId: string;
-}
+import type { GatewayContext } from './context';
+import type { KeyStore } from './keys/store';
+import { authenticate } from './security/authenticate';
+import { costLimit } from './security/cost-limit';
+import { errorMasking } from './security/error-masking';
+import { operationPolicy } from './security/operation-policy';
+import { operationQuota } from './security/operation-quota';
+import { toForwarded, type Principal } from './security/principal';
+import type { Quotas } from './security/quotas';
 
 export const supergraphSdl = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  logger: Logger;
+  keys: KeyStore;
+  quotas: Quotas;
+  /** Throws when a dependency (the key database, Redis) cannot be reached. */
+  readiness: () => Promise<void>;
+}
 
 export interface GatewayServer {
   app: express.Express;
   stop(): Promise<void>;
 }
 
+/**
+ * The fetcher for subgraph requests: reuses sockets (a keep-alive agent roughly doubles
+ * throughput over a connection per fetch), gives up after the per-fetch timeout, and signs
+ * each request so that subgraphs can tell it came from this gateway.
+ */
+function subgraphFetcher(config: GatewayConfig, agent: http.Agent) {
+  return (url: RequestInfo, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    const body = typeof init.body === 'string' ? init.body : '';
+    headers.set(SIGNATURE_HEADER, signature(config.signingSecret, headers.get(PRINCIPAL_HEADER) ?? '', body));
+    return fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
+  };
+}
+
 /** The gateway, built but not listening: the static supergraph, with subgraph URLs from config. */
-export async function createGatewayServer(config: GatewayConfig, logger: Logger): Promise<GatewayServer> {
-  // Reusing sockets to the subgraphs roughly doubles throughput over a connection per fetch.
+export async function createGatewayServer({ config, logger, keys, quotas, readiness }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 128 });
-  const subgraphFetch = (url: RequestInfo, init?: RequestInit) =>
-    fetch(url, { ...init, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
+  const fetcher = subgraphFetcher(config, agent);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -34,31 +61,64 @@ export async function createGatewayServer(config: GatewayConfig, logger: Logger)
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: subgraphFetch as never,
+        fetcher: fetcher as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          if (context.principal) request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
         },
       }),
   });
 
+  // Operation limits, checked while validating, before any subgraph is called. Field
+  // suggestions are hidden by Apollo's own option below: armor's blocker rewrites error
+  // messages in place and turned a subgraph timeout into an HTTP 500. Its cost rule is off
+  // because costLimit() counts list sizes, which armor's does not.
+  const armor = new ApolloArmor({
+    blockFieldSuggestion: { enabled: false },
+    costLimit: { enabled: false },
+    maxDepth: { n: config.limits.maxDepth },
+    maxAliases: { n: config.limits.maxAliases, allowList: [] },
+    maxDirectives: { n: config.limits.maxDirectives },
+    maxTokens: { n: config.limits.maxTokens },
+  }).protect();
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
+    introspection: true, // who may introspect is decided per request by operationPolicy (the explore scope)
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
-    hideSchemaDetailsFromClientErrors: true,
-    formatError: maskUnexpectedErrors(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    validationRules: armor.validationRules,
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimit(quotas, config.limits),
+      errorMasking(logger) as ApolloServerPlugin<GatewayContext>,
+    ],
   });
   await apollo.start();
 
   const app = createGraphQLApp<GatewayContext>({
     apollo,
     logger,
-    context: async ({ requestId }) => ({ requestId }),
-    readiness: async () => {},
+    bodyLimit: config.limits.maxRequestBytes,
+    guards: [
+      authenticate({ store: keys, quotas, config, logger }),
+      operationQuota(quotas),
+      operationPolicy(config.limits.maxTokens),
+    ],
+    context: async ({ res, requestId }) => ({
+      requestId,
+      principal: res.locals.principal as Principal,
+      operationQuota: res.locals.operationQuota,
+    }),
+    readiness,
   });
+  app.set('trust proxy', config.trustProxy);
   return {
     app,
     stop: async () => {

@@ -1,13 +1,15 @@
 /** Start-up failures a person can act on: one line naming the problem, and a non-zero exit. */
 import { describe, expect, it } from 'vitest';
 import { startService, waitUntilReady } from '../../scripts/lib/processes';
-import { prepareDatabase } from '../../scripts/lib/subgraphs';
+import { prepareDatabase } from '../../scripts/lib/databases';
 import { freePort } from '../helpers/federation';
 import { createScratchDatabase } from '../helpers/scratch-database';
 
+const SECRET = 'a-secret-for-start-up-tests-only-0123456789';
+
 async function runUntilExit(entry: string, env: NodeJS.ProcessEnv) {
   const lines: string[] = [];
-  const service = startService('probe', entry, { ...process.env, ...env }, (_name, line) => lines.push(line));
+  const service = startService('probe', entry, { ...process.env, SUBGRAPH_SIGNING_SECRET: SECRET, ...env }, (_name, line) => lines.push(line));
   const timer = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
   const code = await service.exited;
   clearTimeout(timer);
@@ -37,6 +39,12 @@ describe('start-up failures', () => {
     expect(lines).toEqual([expect.stringMatching(/STATEMENTS_DATABASE_URL: must be a postgresql:\/\/ URL/)]);
   });
 
+  it('a subgraph without the signing secret: one line saying so, exit 1', async () => {
+    const { code, lines } = await runUntilExit('services/events/src/index.ts', { SUBGRAPH_SIGNING_SECRET: '' });
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/^events: invalid configuration: SUBGRAPH_SIGNING_SECRET: must be at least 32 characters/)]);
+  });
+
   it('the gateway with a malformed subgraph URL: one line, exit 1', async () => {
     const { code, lines } = await runUntilExit('gateway/src/index.ts', { EVENTS_URL: 'not a url' });
     expect(code).toBe(1);
@@ -51,7 +59,7 @@ describe('stopping', () => {
       await prepareDatabase('events', { kind: 'postgres', url: database.url }, { seed: false });
       const port = await freePort();
       const lines: string[] = [];
-      const events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url }, (_n, line) => lines.push(line));
+      const events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url, SUBGRAPH_SIGNING_SECRET: SECRET }, (_n, line) => lines.push(line));
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, events);
       events.child.kill('SIGTERM');
       expect(await events.exited).toBe(0);

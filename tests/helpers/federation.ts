@@ -2,10 +2,11 @@
  * The whole federation as separate processes on free ports: three subgraphs on fresh,
  * migrated and seeded PostgreSQL databases, and the gateway in front, all over real HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
-import { prepareDatabase } from '../../scripts/lib/subgraphs';
+import { prepareDatabase } from '../../scripts/lib/databases';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 export async function freePort(): Promise<number> {
@@ -41,6 +42,8 @@ export async function postGraphQL<Data = Record<string, any>>(
 
 export interface Federation {
   gatewayUrl: string;
+  /** The environment the processes run with (database URLs, ports, the signing secret). */
+  env: NodeJS.ProcessEnv;
   subgraphUrls: Record<SubgraphName, string>;
   processes: Record<SubgraphName | 'gateway', ServiceProcess>;
   /** Everything the processes printed, for assertions and for debugging a failure. */
@@ -57,7 +60,17 @@ export async function startFederation(options: { env?: NodeJS.ProcessEnv } = {})
   const output: string[] = [];
   const collect = (name: string, line: string) => output.push(`[${name}] ${line}`);
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...options.env };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      ANONYMOUS_ACCESS: 'read',
+      ...options.env,
+    };
+    const gatewayDatabase = await createScratchDatabase('nf_e2e_gateway');
+    databases.push(gatewayDatabase);
+    await prepareDatabase('gateway', { kind: 'postgres', url: gatewayDatabase.url }, { seed: false });
+    env.GATEWAY_DATABASE_URL = gatewayDatabase.url;
     for (const name of names) {
       const database = await createScratchDatabase(`nf_e2e_${name}`);
       databases.push(database);
@@ -83,6 +96,7 @@ export async function startFederation(options: { env?: NodeJS.ProcessEnv } = {})
 
     return {
       gatewayUrl,
+      env,
       subgraphUrls,
       processes,
       output,

@@ -2,7 +2,9 @@
  * One subgraph built in-process on a fresh, migrated and seeded PostgreSQL database, driven
  * through Apollo's executeOperation: the real schema, resolvers, loaders and SQL, no HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
+import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { openDatabase, type Database } from '@newsfacts/platform/db';
 import { createLogger } from '@newsfacts/platform/logger';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
@@ -16,7 +18,7 @@ import { createEventsServer } from '@newsfacts/events/server';
 import { createContext as createStatementsContext } from '@newsfacts/statements/context';
 import { createPrismaClient as createStatementsPrisma } from '@newsfacts/statements/db';
 import { createStatementsServer } from '@newsfacts/statements/server';
-import { prepareDatabase } from '../../scripts/lib/subgraphs';
+import { prepareDatabase } from '../../scripts/lib/databases';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 export interface ExecutionResult<Data = Record<string, any>> {
@@ -27,7 +29,15 @@ export interface ExecutionResult<Data = Record<string, any>> {
 export interface SubgraphHarness {
   name: SubgraphName;
   database: ScratchDatabase;
-  execute<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<Data>>;
+  /** Runs an operation as `principal` (by default a read-only key), as if the gateway had vouched for it. */
+  execute<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    principal?: ForwardedPrincipal | null,
+  ): Promise<ExecutionResult<Data>>;
+  /** The built server, for tests of its HTTP side. */
+  server: SubgraphServer;
+  signingSecret: string;
   close(): Promise<void>;
 }
 
@@ -48,15 +58,18 @@ export async function startSubgraphHarness(name: SubgraphName, options: { seed?:
     const program = programs[name];
     const prisma = program.createPrisma(db) as never;
     const logger = createLogger(`${name}-test`, 'silent');
-    server = await program.createServer({ prisma, logger, readiness: () => db!.ping() });
+    const signingSecret = randomBytes(32).toString('hex');
+    server = await program.createServer({ prisma, logger, readiness: () => db!.ping(), signingSecret });
     const ready = server;
     return {
       name,
       database,
-      async execute(query, variables) {
+      server: ready,
+      signingSecret,
+      async execute(query, variables, principal = { kind: 'key', keyId: 'key_test', scopes: ['READ'] }) {
         const response = await ready.apollo.executeOperation(
           { query, variables },
-          { contextValue: program.createContext(prisma, 'test') as never },
+          { contextValue: program.createContext(prisma, { requestId: 'test', principal }) as never },
         );
         if (response.body.kind !== 'single') throw new Error('expected a single result');
         return response.body.singleResult as never;

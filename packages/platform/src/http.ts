@@ -8,11 +8,29 @@ import type { Logger } from './logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+export type RequestWithRawBody = Request & { rawBody?: Buffer };
+
+/** A GraphQL-shaped error answer for requests refused before GraphQL runs. */
+export function sendError(
+  res: express.Response,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  res.status(status).json({ errors: [{ message, extensions: { ...extensions, code } }] });
+}
+
 export interface GraphQLAppOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   logger: Logger;
   /** Builds the per-request context (DataLoaders and the like). */
-  context: (args: { req: Request; requestId: string }) => Promise<Context>;
+  context: (args: { req: Request; res: express.Response; requestId: string }) => Promise<Context>;
+  /**
+   * Run after the body is parsed and before GraphQL: authentication, quotas, policy. Each
+   * either calls next() or answers the request itself.
+   */
+  guards?: express.RequestHandler[];
   /** Throws when a dependency the service needs cannot be reached. */
   readiness: () => Promise<void>;
   /** Largest request body accepted, in bytes. */
@@ -54,9 +72,16 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   });
   app.use(
     '/graphql',
-    express.json({ limit: options.bodyLimit ?? 1_000_000 }),
+    express.json({
+      limit: options.bodyLimit ?? 1_000_000,
+      // The exact bytes, for request signatures.
+      verify: (req, _res, buffer) => {
+        (req as RequestWithRawBody).rawBody = buffer;
+      },
+    }),
+    ...(options.guards ?? []),
     expressMiddleware(options.apollo, {
-      context: async ({ req, res }) => options.context({ req, requestId: res.locals.requestId as string }),
+      context: async ({ req, res }) => options.context({ req, res, requestId: res.locals.requestId as string }),
     }),
   );
 
@@ -68,7 +93,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     const message =
       status === 413 ? 'The request body is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'Internal server error.';
     if (status >= 500) options.logger.error({ err: error }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    sendError(res, status, code, message);
   });
 
   app.locals.startDraining = () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { logLevel, optionalUrl, parseConfig, port, repoRoot } from './config';
 import type { DatabaseTarget } from './db';
+import { MIN_SECRET_LENGTH } from './signing';
 
 export const SUBGRAPHS = {
   events: { defaultPort: 4001 },
@@ -10,43 +11,66 @@ export const SUBGRAPHS = {
 } as const;
 export type SubgraphName = keyof typeof SUBGRAPHS;
 
+/** Every database in the system: one per subgraph, and the gateway's own (API keys). */
+export const DATABASES = ['events', 'actors', 'statements', 'gateway'] as const;
+export type DatabaseName = (typeof DATABASES)[number];
+
 export interface SubgraphConfig {
   name: SubgraphName;
   host: string;
   port: number;
   logLevel: z.infer<typeof logLevel>;
   database: DatabaseTarget;
+  /** Shared with the gateway, which signs every request it sends (see signing.ts). */
+  signingSecret: string;
 }
 
-const postgresUrl = optionalUrl.refine((url) => url === undefined || /^postgres(ql)?:\/\//.test(url), {
+export const signingSecret = z
+  .string({ message: 'is required: the secret the gateway signs subgraph requests with (npm start makes one up)' })
+  .min(MIN_SECRET_LENGTH, { message: `must be at least ${MIN_SECRET_LENGTH} characters` });
+
+export const postgresUrl = optionalUrl.refine((url) => url === undefined || /^postgres(ql)?:\/\//.test(url), {
   message: 'must be a postgresql:// URL',
 });
 
 /**
+ * Where a database lives: PostgreSQL at `<NAME>_DATABASE_URL` when it is set, otherwise the
+ * embedded default in `<DATA_DIR>/<name>` (DATA_DIR defaults to `.data` in the repository).
+ */
+export function loadDatabaseTarget(name: DatabaseName, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
+  const prefix = name.toUpperCase();
+  const schema = z.object({
+    [`${prefix}_DATABASE_URL`]: postgresUrl,
+    DATA_DIR: z.string().min(1).optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  });
+  const parsed = parseConfig(schema, env) as Record<string, unknown>;
+  const url = parsed[`${prefix}_DATABASE_URL`] as string | undefined;
+  return url
+    ? { kind: 'postgres', url, poolSize: parsed.DATABASE_POOL_SIZE as number }
+    : { kind: 'embedded', dataDir: path.resolve(repoRoot, (parsed.DATA_DIR as string | undefined) ?? '.data', name) };
+}
+
+/**
  * A subgraph's configuration: `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `HOST`, `LOG_LEVEL`,
- * `DATA_DIR`, `DATABASE_POOL_SIZE`. Without a database URL the embedded default serves, from
+ * `DATA_DIR`, `DATABASE_POOL_SIZE`, `SUBGRAPH_SIGNING_SECRET`. Without a database URL the embedded default serves, from
  * `<DATA_DIR>/<name>` (DATA_DIR defaults to `.data` in the repository).
  */
 export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const prefix = name.toUpperCase();
   const schema = z.object({
     [`${prefix}_PORT`]: port(SUBGRAPHS[name].defaultPort),
-    [`${prefix}_DATABASE_URL`]: postgresUrl,
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel,
-    DATA_DIR: z.string().min(1).optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    SUBGRAPH_SIGNING_SECRET: signingSecret,
   });
   const parsed = parseConfig(schema, env) as Record<string, unknown>;
-  const url = parsed[`${prefix}_DATABASE_URL`] as string | undefined;
-  const dataDir = path.resolve(repoRoot, (parsed.DATA_DIR as string | undefined) ?? '.data', name);
   return {
     name,
+    signingSecret: parsed.SUBGRAPH_SIGNING_SECRET as string,
     host: parsed.HOST as string,
     port: parsed[`${prefix}_PORT`] as number,
     logLevel: parsed.LOG_LEVEL as SubgraphConfig['logLevel'],
-    database: url
-      ? { kind: 'postgres', url, poolSize: parsed.DATABASE_POOL_SIZE as number }
-      : { kind: 'embedded', dataDir },
+    database: loadDatabaseTarget(name, env),
   };
 }

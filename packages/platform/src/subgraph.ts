@@ -3,12 +3,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { ConfigError } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db';
 import { ErrorCode } from './errors';
-import { createGraphQLApp, listen, onShutdownSignal } from './http';
+import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
+import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
 
@@ -44,12 +46,60 @@ export function maskUnexpectedErrors(logger: Logger) {
   };
 }
 
+/** Who is asking, as the gateway vouched for it: every subgraph context carries this. */
+export interface RequestIdentity {
+  requestId: string;
+  /** Null only for in-process calls that did not come through the gateway (tests). */
+  principal: ForwardedPrincipal | null;
+}
+
 export interface SubgraphServerOptions<Context extends BaseContext> {
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<Context>;
   logger: Logger;
-  context: (requestId: string) => Context;
+  context: (identity: RequestIdentity) => Context;
   readiness: () => Promise<void>;
+  /** The secret the gateway signs requests with; requests without a valid signature are refused. */
+  signingSecret: string;
+}
+
+/**
+ * Mutations need the write scope, checked here again on the principal the gateway signed,
+ * so that no mutation a subgraph adds is ever open to a read-only key.
+ */
+export const requireWriteScopeForMutations: ApolloServerPlugin<BaseContext & { principal?: ForwardedPrincipal | null }> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, contextValue }) {
+        if (operation?.operation === 'mutation' && !contextValue.principal?.scopes.includes('WRITE')) {
+          throw new GraphQLError('Changing data needs an API key with the write scope.', {
+            extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+          });
+        }
+      },
+    };
+  },
+};
+
+/** Refuses anything the gateway did not sign, `_service` and `_entities` included. */
+export function requireGatewaySignature(secret: string, logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const verification =
+      req.method === 'POST'
+        ? verifyRequest(
+            secret,
+            { signature: req.header(SIGNATURE_HEADER), principal: req.header(PRINCIPAL_HEADER) },
+            (req as RequestWithRawBody).rawBody ?? Buffer.alloc(0),
+          )
+        : ({ ok: false, reason: 'unsigned request' } as const);
+    if (!verification.ok) {
+      logger.warn({ reason: verification.reason, ip: req.ip, requestId: res.locals.requestId }, 'refused a request the gateway did not sign');
+      sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'This service answers only the gateway.');
+      return;
+    }
+    res.locals.principal = verification.principal;
+    next();
+  };
 }
 
 export interface SubgraphServer {
@@ -69,14 +119,16 @@ export async function createSubgraphServer<Context extends BaseContext>(
     // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requireWriteScopeForMutations as ApolloServerPlugin<Context>],
   });
   await apollo.start();
   const app = createGraphQLApp<Context>({
     apollo,
     logger: options.logger,
     readiness: options.readiness,
-    context: async ({ requestId }) => options.context(requestId),
+    guards: [requireGatewaySignature(options.signingSecret, options.logger)],
+    context: async ({ res, requestId }) =>
+      options.context({ requestId, principal: (res.locals.principal as ForwardedPrincipal | undefined) ?? null }),
   });
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
@@ -86,6 +138,7 @@ export interface SubgraphDeps<Prisma> {
   prisma: Prisma;
   logger: Logger;
   readiness: () => Promise<void>;
+  signingSecret: string;
 }
 
 export interface SubgraphProgram<Prisma extends { $disconnect(): Promise<void> }> {
@@ -110,7 +163,7 @@ async function main<Prisma extends { $disconnect(): Promise<void> }>(program: Su
   const db = await openDatabase(config.database, logger);
   logger.info({ database: db.description }, `database: ${db.description}`);
   const prisma = program.createPrisma(db);
-  const server = await program.createServer({ prisma, logger, readiness: () => db.ping() });
+  const server = await program.createServer({ prisma, logger, readiness: () => db.ping(), signingSecret: config.signingSecret });
   const running = await listen(server.app, config.port, config.host);
   logger.info({ url: `${running.url}/graphql` }, `${program.name} subgraph ready at ${running.url}/graphql`);
   onShutdownSignal(logger, async () => {

@@ -1,13 +1,13 @@
+import type { RequestIdentity } from '@newsfacts/platform/subgraph';
 import type { ActorsPrisma } from './db';
 import { createLoaders, type Loaders } from './loaders';
 
-export interface Context {
+export interface Context extends RequestIdentity {
   prisma: ActorsPrisma;
   loaders: Loaders;
-  requestId: string;
 }
 
 /** A fresh context, and so fresh DataLoader caches, for every request. */
-export function createContext(prisma: ActorsPrisma, requestId: string): Context {
-  return { prisma, loaders: createLoaders(prisma), requestId };
+export function createContext(prisma: ActorsPrisma, identity: RequestIdentity): Context {
+  return { prisma, loaders: createLoaders(prisma), ...identity };
 }

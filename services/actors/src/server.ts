@@ -13,6 +13,6 @@ export function createActorsServer(deps: SubgraphDeps<ActorsPrisma>): Promise<Su
     ...deps,
     typeDefs,
     resolvers: resolvers as never,
-    context: (requestId) => createContext(deps.prisma, requestId),
+    context: (identity) => createContext(deps.prisma, identity),
   });
 }

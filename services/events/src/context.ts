@@ -1,13 +1,13 @@
+import type { RequestIdentity } from '@newsfacts/platform/subgraph';
 import type { EventsPrisma } from './db';
 import { createLoaders, type Loaders } from './loaders';
 
-export interface Context {
+export interface Context extends RequestIdentity {
   prisma: EventsPrisma;
   loaders: Loaders;
-  requestId: string;
 }
 
 /** A fresh context, and so fresh DataLoader caches, for every request. */
-export function createContext(prisma: EventsPrisma, requestId: string): Context {
-  return { prisma, loaders: createLoaders(prisma), requestId };
+export function createContext(prisma: EventsPrisma, identity: RequestIdentity): Context {
+  return { prisma, loaders: createLoaders(prisma), ...identity };
 }

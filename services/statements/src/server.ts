@@ -13,6 +13,6 @@ export function createStatementsServer(deps: SubgraphDeps<StatementsPrisma>): Pr
     ...deps,
     typeDefs,
     resolvers: resolvers as never,
-    context: (requestId) => createContext(deps.prisma, requestId),
+    context: (identity) => createContext(deps.prisma, identity),
   });
 }

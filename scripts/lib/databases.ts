@@ -3,7 +3,7 @@ import { repoRoot } from '@newsfacts/platform/config';
 import { openDatabase, type Database, type DatabaseTarget } from '@newsfacts/platform/db';
 import { applyMigrations, readMigrations } from '@newsfacts/platform/migrate';
 import type { Logger } from '@newsfacts/platform/logger';
-import type { SubgraphName } from '@newsfacts/platform/service-config';
+import type { DatabaseName, SubgraphName } from '@newsfacts/platform/service-config';
 import { createPrismaClient as createActorsPrisma } from '@newsfacts/actors/db';
 import { seedActors } from '@newsfacts/actors/seed';
 import { createPrismaClient as createEventsPrisma } from '@newsfacts/events/db';
@@ -31,18 +31,19 @@ async function withPrisma<P extends { $disconnect(): Promise<void> }>(prisma: P,
   }
 }
 
-export const migrationsDir = (name: SubgraphName) => path.join(repoRoot, 'prisma', name, 'migrations');
+export const migrationsDir = (name: DatabaseName) => path.join(repoRoot, 'prisma', name, 'migrations');
 
-/** Brings a subgraph's database up to date and, when asked, loads the seed datasets. */
+/** Brings a database up to date and, when asked, loads the seed datasets (subgraphs only: the gateway's holds keys). */
 export async function prepareDatabase(
-  name: SubgraphName,
+  name: DatabaseName,
   target: DatabaseTarget,
   options: { seed: boolean; logger?: Logger },
 ): Promise<{ applied: string[] }> {
   const db = await openDatabase(target, options.logger);
   try {
     const applied = await applyMigrations(db, readMigrations(migrationsDir(name)));
-    if (options.seed) for (const dataset of seedDatasets) await seeders[name](db, dataset);
+    const seed = name === 'gateway' ? undefined : seeders[name];
+    if (options.seed && seed) for (const dataset of seedDatasets) await seed(db, dataset);
     return { applied };
   } finally {
     await db.close();

@@ -1,0 +1,102 @@
+import type express from 'express';
+import { sendError } from '@newsfacts/platform/http';
+import type { Logger } from '@newsfacts/platform/logger';
+import type { GatewayConfig } from '../config';
+import { hashKey, malformedKeyReason } from '../keys/format';
+import { unusableReason, type ApiKey, type KeyStore } from '../keys/store';
+import type { Principal } from './principal';
+import type { Quotas } from './quotas';
+
+/** Reads the key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
+export function presentedKey(req: express.Request): string | null {
+  const authorization = req.header('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match ? match[1]! : authorization;
+  }
+  return req.header('x-api-key') ?? null;
+}
+
+/** A small time-bounded cache of key lookups, so a busy key does not cost a query per request. */
+class KeyCache {
+  private readonly entries = new Map<string, { record: ApiKey | null; at: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<ApiKey | null>): Promise<ApiKey | null> {
+    if (this.ttlMs === 0) return load();
+    const hash = hashKey(key);
+    const hit = this.entries.get(hash);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.record;
+    const record = await load();
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { record, at: Date.now() });
+    return record;
+  }
+}
+
+/**
+ * Decides who is calling and puts the Principal in `res.locals.principal`, or answers 401
+ * (no usable key) or 429 (this IP failed too often). A random string is refused by its
+ * checksum without a database lookup; failures count against the caller's IP.
+ */
+export function authenticate(
+  { store, quotas, config, logger }: { store: KeyStore; quotas: Quotas; config: GatewayConfig; logger: Logger },
+): express.RequestHandler {
+  const cache = new KeyCache(config.keyCacheTtlMs);
+  const ip = (req: express.Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+  const refuse = async (req: express.Request, res: express.Response, message: string) => {
+    const failure = await quotas.recordAuthFailure(ip(req), config.authFailuresPerMinute);
+    logger.warn({ requestId: res.locals.requestId, ip: ip(req), reason: message }, 'authentication failed');
+    if (!failure.allowed) return tooManyFailures(res, failure.retryAfterSeconds);
+    res.setHeader('WWW-Authenticate', 'Bearer realm="newsfacts"');
+    sendError(res, 401, 'UNAUTHENTICATED', `${message}. Send a key as Authorization: Bearer <key>.`);
+  };
+  const tooManyFailures = (res: express.Response, retryAfterSeconds: number) => {
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    sendError(res, 429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfterSeconds} s.`);
+  };
+
+  return async (req, res, next) => {
+    try {
+      const key = presentedKey(req);
+      if (key === null) {
+        if (config.anonymousAccess === 'off') return void (await refuse(req, res, 'This API needs an API key'));
+        const principal: Principal = {
+          kind: 'anonymous',
+          ip: ip(req),
+          // In development people explore without a key; in production exploring needs one.
+          scopes: config.production ? ['READ'] : ['READ', 'EXPLORE'],
+          quota: config.anonymousQuota,
+        };
+        res.locals.principal = principal;
+        return next();
+      }
+      const blockedFor = await quotas.authBlocked(ip(req), config.authFailuresPerMinute);
+      if (blockedFor > 0) return tooManyFailures(res, blockedFor);
+      const malformed = malformedKeyReason(key);
+      if (malformed) return void (await refuse(req, res, `The API key is not valid: ${malformed}`));
+      const record = await cache.get(key, () => store.findByKey(key));
+      if (!record) return void (await refuse(req, res, 'The API key is not valid: no such key'));
+      const unusable = unusableReason(record);
+      if (unusable) return void (await refuse(req, res, `The API key is not valid: ${unusable}`));
+      const principal: Principal = {
+        kind: 'key',
+        keyId: record.keyId,
+        name: record.name,
+        scopes: record.scopes,
+        quota: {
+          operationsPerMinute: record.operationsPerMinute ?? config.keyQuota.operationsPerMinute,
+          costPerMinute: record.costPerMinute ?? config.keyQuota.costPerMinute,
+        },
+      };
+      res.locals.principal = principal;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

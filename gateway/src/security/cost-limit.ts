@@ -1,0 +1,44 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../context';
+import { operationCost } from './cost';
+import { quotaSubject } from './principal';
+import { rateLimitHeaders, type Quotas } from './quotas';
+
+/**
+ * Before any subgraph is called: refuses an operation whose cost is over the per-operation
+ * limit, then takes its cost from the caller's per-minute cost quota (429 when it does not
+ * fit). Both quotas are reported in the RateLimit headers.
+ */
+export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedListSize: number }): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request, contextValue, response }) {
+          const cost = operationCost(schema, document, operationName, request.variables, limits.assumedListSize);
+          if (cost > limits.maxCost) {
+            throw new GraphQLError(
+              `This query could cost ${cost}, over the limit of ${limits.maxCost} per operation: ask for fewer items (a smaller first:) or fewer nested lists.`,
+              { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost: limits.maxCost, http: { status: 400 } } },
+            );
+          }
+          const { principal } = contextValue;
+          const state = await quotas.consume('cost', quotaSubject(principal), principal.quota, Math.max(cost, 1));
+          const headers = rateLimitHeaders([...(contextValue.operationQuota ? [contextValue.operationQuota] : []), state]);
+          for (const [name, value] of Object.entries(headers)) response.http.headers.set(name, value);
+          if (!state.allowed) {
+            throw new GraphQLError(
+              `Too much work: the quota is ${state.limit} cost a minute and this query costs ${cost}; retry in ${state.resetSeconds} s.`,
+              {
+                extensions: {
+                  code: 'RATE_LIMITED',
+                  http: { status: 429, headers: new Map([['retry-after', String(state.resetSeconds)], ...Object.entries(headers)]) },
+                },
+              },
+            );
+          }
+        },
+      };
+    },
+  };
+}

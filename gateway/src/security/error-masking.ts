@@ -1,0 +1,51 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from '@newsfacts/platform/logger';
+
+/** Codes whose messages are written for clients and pass through unchanged. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'QUERY_TOO_COSTLY',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * Nothing internal leaves the gateway. Errors with a client code keep their message and code
+ * only; everything else (a subgraph's crash, a refused connection naming an internal URL, a
+ * timeout) becomes a generic error. Each masked error is logged in full under the request
+ * id that the client also gets, in the error and in the X-Request-Id header.
+ */
+export function errorMasking(logger: Logger): ApolloServerPlugin<BaseContext & { requestId: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const { requestId } = contextValue;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((error): GraphQLFormattedError => {
+            const code = error.extensions?.code;
+            const where = { ...(error.path ? { path: error.path } : {}), ...(error.locations ? { locations: error.locations } : {}) };
+            if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+              return { message: error.message, ...where, extensions: { code } };
+            }
+            const unavailable = /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
+            logger.error({ requestId, error }, 'masked an error before it reached the client');
+            return unavailable
+              ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
+              : { message: 'Internal server error.', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+          });
+        },
+      };
+    },
+  };
+}

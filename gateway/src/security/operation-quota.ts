@@ -1,0 +1,31 @@
+import type express from 'express';
+import { sendError } from '@newsfacts/platform/http';
+import { quotaSubject, type Principal } from './principal';
+import { rateLimitHeaders, type Quotas } from './quotas';
+
+/**
+ * Counts one operation against the caller's quota and says where it stands in the RateLimit
+ * headers of every response; past the quota, answers 429 with Retry-After.
+ */
+export function operationQuota(quotas: Quotas): express.RequestHandler {
+  return async (_req, res, next) => {
+    try {
+      const principal = res.locals.principal as Principal;
+      const state = await quotas.consume('operations', quotaSubject(principal), principal.quota, 1);
+      res.locals.operationQuota = state;
+      for (const [name, value] of Object.entries(rateLimitHeaders([state]))) res.setHeader(name, value);
+      if (!state.allowed) {
+        res.setHeader('Retry-After', String(state.resetSeconds));
+        return sendError(
+          res,
+          429,
+          'RATE_LIMITED',
+          `Too many requests: the quota is ${state.limit} operations a minute; retry in ${state.resetSeconds} s.`,
+        );
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

@@ -1,0 +1,77 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { Quota } from '../config';
+
+const WINDOW_SECONDS = 60;
+
+export type QuotaName = 'operations' | 'cost';
+
+/** A quota's state after a request, for the RateLimit headers. */
+export interface QuotaState {
+  name: QuotaName;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+  allowed: boolean;
+}
+
+/**
+ * Per-minute quotas, counted per API key or per anonymous IP, in operations and in query
+ * cost. Counters live in Redis when there is one, so replicas share them, and fall back to
+ * memory if Redis stops answering, so an outage of Redis is not an outage of the API.
+ */
+export class Quotas {
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(private readonly redis: Redis | undefined) {}
+
+  private limiter(prefix: string, points: number): RateLimiterAbstract {
+    const id = `${prefix}:${points}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const options = { keyPrefix: `newsfacts:${prefix}`, points, duration: WINDOW_SECONDS };
+      limiter = this.redis
+        ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
+        : new RateLimiterMemory(options);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  /** Takes `amount` from a subject's quota; `allowed` is false when it does not fit. */
+  async consume(name: QuotaName, subject: string, quota: Quota, amount: number): Promise<QuotaState> {
+    const limit = name === 'operations' ? quota.operationsPerMinute : quota.costPerMinute;
+    try {
+      const result = await this.limiter(name, limit).consume(subject, amount);
+      return { name, limit, remaining: result.remainingPoints, resetSeconds: Math.ceil(result.msBeforeNext / 1000), allowed: true };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return { name, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), allowed: false };
+    }
+  }
+
+  /** Counts a failed authentication from an IP; false once it has failed too often this minute. */
+  async recordAuthFailure(ip: string, perMinute: number): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    try {
+      await this.limiter('auth-failures', perMinute).consume(ip, 1);
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+    }
+  }
+
+  /** Seconds until an IP past its failed-authentication allowance may try again; 0 when it may now. */
+  async authBlocked(ip: string, perMinute: number): Promise<number> {
+    const state = await this.limiter('auth-failures', perMinute).get(ip);
+    return state && state.consumedPoints >= perMinute ? Math.max(1, Math.ceil(state.msBeforeNext / 1000)) : 0;
+  }
+}
+
+/** `RateLimit-Policy` and `RateLimit` values (IETF draft-ietf-httpapi-ratelimit-headers). */
+export function rateLimitHeaders(states: QuotaState[]): Record<string, string> {
+  return {
+    'RateLimit-Policy': states.map((state) => `"${state.name}";q=${state.limit};w=${WINDOW_SECONDS}`).join(', '),
+    RateLimit: states.map((state) => `"${state.name}";r=${state.remaining};t=${state.resetSeconds}`).join(', '),
+  };
+}
