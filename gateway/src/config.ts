@@ -29,6 +29,8 @@ export interface GatewayConfig {
   keyQuota: Quota;
   /** Failed authentications allowed per IP per minute before further attempts get 429. */
   authFailuresPerMinute: number;
+  /** The quota window: a minute, shortened only by tests that watch a quota recover. */
+  quotaWindowSeconds: number;
   /** How long a looked-up key is trusted before it is read again (revocation takes effect within it). */
   keyCacheTtlMs: number;
   limits: {
@@ -67,6 +69,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     KEY_OPERATIONS_PER_MINUTE: positive(600),
     KEY_COST_PER_MINUTE: positive(200_000),
     AUTH_FAILURES_PER_MINUTE: positive(20),
+    QUOTA_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     MAX_REQUEST_BYTES: positive(64 * 1024),
     MAX_DEPTH: positive(10),
@@ -104,6 +107,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     anonymousQuota: { operationsPerMinute: parsed.ANONYMOUS_OPERATIONS_PER_MINUTE, costPerMinute: parsed.ANONYMOUS_COST_PER_MINUTE },
     keyQuota: { operationsPerMinute: parsed.KEY_OPERATIONS_PER_MINUTE, costPerMinute: parsed.KEY_COST_PER_MINUTE },
     authFailuresPerMinute: parsed.AUTH_FAILURES_PER_MINUTE,
+    quotaWindowSeconds: parsed.QUOTA_WINDOW_SECONDS,
     keyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
     limits: {
       maxRequestBytes: parsed.MAX_REQUEST_BYTES,

@@ -15,7 +15,7 @@ import type { KeyStore } from './keys/store';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
-import { operationPolicy } from './security/operation-policy';
+import { operationPolicy, supportedOperationType } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
 import { toForwarded, type Principal } from './security/principal';
 import type { Quotas } from './security/quotas';
@@ -69,17 +69,18 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
       }),
   });
 
-  // Operation limits, checked while validating, before any subgraph is called. Field
-  // suggestions are hidden by Apollo's own option below: armor's blocker rewrites error
-  // messages in place and turned a subgraph timeout into an HTTP 500. Its cost rule is off
-  // because costLimit() counts list sizes, which armor's does not.
+  // Operation limits, checked while validating, before any subgraph is called. Some armor
+  // protections are off on purpose: its field-suggestion blocker rewrites error messages in
+  // place and turned a subgraph timeout into an HTTP 500 (Apollo's hideSchemaDetailsFromClientErrors
+  // below does the job); its token limit answers HTTP 500 (operationPolicy enforces the limit
+  // with a 400); its cost rule ignores list sizes (costLimit counts them).
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     costLimit: { enabled: false },
+    maxTokens: { enabled: false },
     maxDepth: { n: config.limits.maxDepth },
     maxAliases: { n: config.limits.maxAliases, allowList: [] },
     maxDirectives: { n: config.limits.maxDirectives },
-    maxTokens: { n: config.limits.maxTokens },
   }).protect();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -96,6 +97,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       ApolloServerPluginLandingPageDisabled(),
+      supportedOperationType,
       costLimit(quotas, config.limits),
       errorMasking(logger) as ApolloServerPlugin<GatewayContext>,
     ],

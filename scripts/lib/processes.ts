@@ -15,8 +15,9 @@ export function startService(
   entry: string,
   env: NodeJS.ProcessEnv,
   onLine: (name: string, line: string) => void,
+  args: string[] = [],
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry), ...args], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@ export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedList
           }
           const { principal } = contextValue;
           const state = await quotas.consume('cost', quotaSubject(principal), principal.quota, Math.max(cost, 1));
-          const headers = rateLimitHeaders([...(contextValue.operationQuota ? [contextValue.operationQuota] : []), state]);
+          const headers = rateLimitHeaders([...(contextValue.operationQuota ? [contextValue.operationQuota] : []), state], quotas.windowSeconds);
           for (const [name, value] of Object.entries(headers)) response.http.headers.set(name, value);
           if (!state.allowed) {
             throw new GraphQLError(

@@ -1,5 +1,6 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type express from 'express';
-import { Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { sendError } from '@newsfacts/platform/http';
 import type { Scope } from '../keys/store';
 import type { Principal } from './principal';
@@ -26,8 +27,8 @@ const SCOPE_FOR = { query: 'READ', mutation: 'WRITE', subscription: 'READ' } as 
 
 /**
  * Refuses before any GraphQL work what the caller may not run: batches (one operation per
- * request), operations outside the key's scopes (queries need `read`, mutations `write`),
- * and introspection without `explore`. Documents that do not parse go on, so that GraphQL
+ * request), documents over the token limit, mutations over GET, operations outside the key's
+ * scopes (queries need `read`, mutations `write`), and introspection without `explore`. Documents that do not parse go on, so that GraphQL
  * reports their syntax errors in its usual shape.
  */
 export function operationPolicy(maxTokens: number): express.RequestHandler {
@@ -41,12 +42,20 @@ export function operationPolicy(maxTokens: number): express.RequestHandler {
     if (typeof query !== 'string') return next();
     let document: DocumentNode;
     try {
-      document = parse(query, { maxTokens: maxTokens + 1 });
-    } catch {
+      document = parse(query, { maxTokens });
+    } catch (error) {
+      // graphql-js stops lexing at the limit, so an oversized document costs little to refuse.
+      if (/contains more th\w+ \d+ tokens/.test((error as Error).message)) {
+        return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', `The document has more than ${maxTokens} tokens; send a smaller query.`);
+      }
       return next();
     }
     const operation = selectOperation(document, (params as Record<string, unknown>).operationName);
     if (!operation) return next();
+    if (operation.operation === 'mutation' && req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Mutations must be sent with POST.');
+    }
     if (operation.operation === 'subscription') {
       return sendError(res, 400, 'BAD_REQUEST', 'Subscriptions are not supported.');
     }
@@ -61,3 +70,21 @@ export function operationPolicy(maxTokens: number): express.RequestHandler {
     next();
   };
 }
+
+/**
+ * An operation type the schema does not have (a mutation, while there is no write API)
+ * passes validation and would fail in the query planner with a 500; answer it with a 400.
+ */
+export const supportedOperationType: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ schema, operation }) {
+        if (operation && !schema.getRootType(operation.operation)) {
+          throw new GraphQLError(`This API has no ${operation.operation} operations.`, {
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+          });
+        }
+      },
+    };
+  },
+};

@@ -2,8 +2,6 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Redis } from 'ioredis';
 import type { Quota } from '../config';
 
-const WINDOW_SECONDS = 60;
-
 export type QuotaName = 'operations' | 'cost';
 
 /** A quota's state after a request, for the RateLimit headers. */
@@ -23,13 +21,17 @@ export interface QuotaState {
 export class Quotas {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(private readonly redis: Redis | undefined) {}
+  constructor(
+    private readonly redis: Redis | undefined,
+    /** A minute, except in tests that need to see a quota recover. */
+    readonly windowSeconds = 60,
+  ) {}
 
   private limiter(prefix: string, points: number): RateLimiterAbstract {
     const id = `${prefix}:${points}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const options = { keyPrefix: `newsfacts:${prefix}`, points, duration: WINDOW_SECONDS };
+      const options = { keyPrefix: `newsfacts:${prefix}`, points, duration: this.windowSeconds };
       limiter = this.redis
         ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
         : new RateLimiterMemory(options);
@@ -69,9 +71,9 @@ export class Quotas {
 }
 
 /** `RateLimit-Policy` and `RateLimit` values (IETF draft-ietf-httpapi-ratelimit-headers). */
-export function rateLimitHeaders(states: QuotaState[]): Record<string, string> {
+export function rateLimitHeaders(states: QuotaState[], windowSeconds: number): Record<string, string> {
   return {
-    'RateLimit-Policy': states.map((state) => `"${state.name}";q=${state.limit};w=${WINDOW_SECONDS}`).join(', '),
+    'RateLimit-Policy': states.map((state) => `"${state.name}";q=${state.limit};w=${windowSeconds}`).join(', '),
     RateLimit: states.map((state) => `"${state.name}";r=${state.remaining};t=${state.resetSeconds}`).join(', '),
   };
 }

@@ -78,20 +78,23 @@ describe('scalars', () => {
 });
 
 describe('subgraph configuration', () => {
+  const SUBGRAPH_SIGNING_SECRET = 'x'.repeat(32);
+
   it('uses the embedded default under .data/<name> when no URL is set', () => {
-    const config = loadSubgraphConfig('events', {});
+    const config = loadSubgraphConfig('events', { SUBGRAPH_SIGNING_SECRET });
     expect(config).toMatchObject({ port: 4001, host: '127.0.0.1', database: { kind: 'embedded' } });
     expect(config.database.kind === 'embedded' && config.database.dataDir).toMatch(/\.data\/events$/);
   });
 
   it('uses PostgreSQL when its URL is set, and names bad values', () => {
     const url = 'postgresql://postgres@127.0.0.1:5432/newsfacts_actors';
-    expect(loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: url, ACTORS_PORT: '5002' })).toMatchObject({
+    expect(loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: url, ACTORS_PORT: '5002', SUBGRAPH_SIGNING_SECRET })).toMatchObject({
       port: 5002,
       database: { kind: 'postgres', url },
     });
-    expect(() => loadSubgraphConfig('actors', { ACTORS_PORT: '70000' })).toThrow(ConfigError);
-    expect(() => loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: 'http://x' })).toThrow(/ACTORS_DATABASE_URL/);
+    expect(() => loadSubgraphConfig('actors', { ACTORS_PORT: '70000', SUBGRAPH_SIGNING_SECRET })).toThrow(ConfigError);
+    expect(() => loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: 'http://x', SUBGRAPH_SIGNING_SECRET })).toThrow(/ACTORS_DATABASE_URL/);
+    expect(() => loadSubgraphConfig('actors', { SUBGRAPH_SIGNING_SECRET: 'short' })).toThrow(/SUBGRAPH_SIGNING_SECRET: must be at least 32/);
   });
 });
 

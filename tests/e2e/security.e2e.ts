@@ -1,0 +1,404 @@
+/**
+ * The attacks a public GraphQL endpoint meets, sent through the real gateway to the real
+ * subgraphs, with quotas counted in Redis. Each asserts the exact status and error code, and
+ * that legitimate queries still work around them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
+import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
+import { createKey, runKeysCli } from '../helpers/keys-cli';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const WINDOW_SECONDS = 3;
+const RAID = '{ event(slug: "belgorod-incursion-2023") { title } }';
+
+let federation: Federation;
+let gateway: string;
+let readKey: string;
+let writeKey: string;
+let exploreKey: string;
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const send = (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) =>
+  postGraphQL(`${gateway}/graphql`, query, variables, headers);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function expectRefusal(response: { status: number; body: any }, status: number, code: string) {
+  expect({ status: response.status, code: response.body.errors?.[0]?.extensions?.code }).toEqual({ status, code });
+  expect(response.body.data ?? null).toBeNull();
+  expect(JSON.stringify(response.body)).not.toMatch(/stacktrace|at \w+ \(|127\.0\.0\.1:\d+/);
+}
+
+beforeAll(async () => {
+  federation = await startFederation({
+    env: {
+      REDIS_URL,
+      ANONYMOUS_ACCESS: 'off',
+      QUOTA_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      AUTH_FAILURES_PER_MINUTE: '12',
+      API_KEY_CACHE_TTL_MS: '300',
+    },
+  });
+  gateway = federation.gatewayUrl;
+  const [read, write, explore] = await Promise.all([
+    createKey(federation.env, 'Read-only newsroom', 'read'),
+    createKey(federation.env, 'Writing newsroom', 'read,write'),
+    createKey(federation.env, 'Exploring newsroom', 'read,explore'),
+  ]);
+  [readKey, writeKey, exploreKey] = [read.key, write.key, explore.key];
+}, 180_000);
+
+afterAll(() => federation?.stop());
+
+describe('API keys', () => {
+  it('a read key reads, and gets its quota in RateLimit headers', async () => {
+    const response = await send(RAID, bearer(readKey));
+    expect(response.status).toBe(200);
+    expect(response.body.data!.event.title).toMatch(/Belgorod/);
+    expect(response.headers.get('ratelimit-policy')).toBe(`"operations";q=600;w=${WINDOW_SECONDS}, "cost";q=200000;w=${WINDOW_SECONDS}`);
+    expect(response.headers.get('ratelimit')).toMatch(/^"operations";r=\d+;t=\d+, "cost";r=\d+;t=\d+$/);
+  });
+
+  it('the key also works as X-Api-Key', async () => {
+    expect((await send(RAID, { 'x-api-key': readKey })).status).toBe(200);
+  });
+
+  it('no key, with anonymous access off: 401', async () => {
+    const response = await send(RAID);
+    expectRefusal(response, 401, 'UNAUTHENTICATED');
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('a random string: 401, refused by its shape', async () => {
+    expectRefusal(await send(RAID, bearer('hunter2')), 401, 'UNAUTHENTICATED');
+  });
+
+  it('a well-shaped key with a bad checksum: 401, without a database lookup', async () => {
+    const tampered = `${readKey.slice(0, 10)}${readKey[10] === 'a' ? 'b' : 'a'}${readKey.slice(11)}`;
+    const response = await send(RAID, bearer(tampered));
+    expectRefusal(response, 401, 'UNAUTHENTICATED');
+    expect(response.body.errors![0]!.message).toMatch(/checksum/);
+  });
+
+  it('a revoked key: 401 (once the short key cache has expired)', async () => {
+    const { key, keyId } = await createKey(federation.env, 'Soon revoked', 'read');
+    expect((await send(RAID, bearer(key))).status).toBe(200);
+    expect((await runKeysCli(federation.env, 'revoke', keyId)).code).toBe(0);
+    await sleep(400);
+    const response = await send(RAID, bearer(key));
+    expectRefusal(response, 401, 'UNAUTHENTICATED');
+    expect(response.body.errors![0]!.message).toMatch(/revoked/);
+  });
+
+  it('a rotated key works during its grace period and not after; its successor works', async () => {
+    const { key: oldKey, keyId } = await createKey(federation.env, 'Rotating newsroom', 'read');
+    const rotation = await runKeysCli(federation.env, 'rotate', keyId, '--grace', '2s');
+    expect(rotation.code).toBe(0);
+    const newKey = rotation.lines.at(-1)!;
+    expect(newKey).not.toBe(oldKey);
+    expect((await send(RAID, bearer(oldKey))).status).toBe(200);
+    expect((await send(RAID, bearer(newKey))).status).toBe(200);
+    await sleep(2_500);
+    const late = await send(RAID, bearer(oldKey));
+    expectRefusal(late, 401, 'UNAUTHENTICATED');
+    expect(late.body.errors![0]!.message).toMatch(/grace period has ended/);
+    expect((await send(RAID, bearer(newKey))).status).toBe(200);
+  });
+
+  it('lists keys without their secrets', async () => {
+    const { code, lines } = await runKeysCli(federation.env, 'list');
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/key_[0-9a-f]{12} {2}"Read-only newsroom" {2}read {2}active/);
+    expect(lines.join('\n')).not.toContain(readKey);
+  });
+});
+
+describe('scopes', () => {
+  it('a read key running a mutation: 403', async () => {
+    expectRefusal(await send('mutation { addClaim(text: "x") { id } }', bearer(readKey)), 403, 'FORBIDDEN');
+  });
+
+  it('a write key passes the scope check; the mutation then meets the schema', async () => {
+    // There is no write API yet: with the scope granted, GraphQL itself answers.
+    expectRefusal(await send('mutation { addClaim(text: "x") { id } }', bearer(writeKey)), 400, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('introspection without explore: 403; with explore: the schema', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    expectRefusal(await send(query, bearer(readKey)), 403, 'FORBIDDEN');
+    const allowed = await send(query, bearer(exploreKey));
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('a misspelt field: a validation error that suggests nothing', async () => {
+    const response = await send('{ event(slug: "belgorod-incursion-2023") { titel } }', bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).not.toMatch(/Did you mean|title/);
+  });
+});
+
+describe('operation limits, before any subgraph is called', () => {
+  /** actor → statements → claim → statements → … : `depth` levels below the actor. */
+  const nested = (depth: number) => {
+    const levels = Array.from({ length: depth }, (_, level) => (level % 2 ? 'claim' : 'statements'));
+    let selection = levels.at(-1) === 'claim' ? 'text' : 'quote';
+    for (const field of levels.reverse()) selection = `${field} { ${selection} }`;
+    return `{ actor(slug: "vyacheslav-gladkov") { ${selection} } }`;
+  };
+
+  it('a query past the depth limit: 400', async () => {
+    const response = await send(nested(12), bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).toMatch(/depth limit of 10/);
+    expect((await send(nested(3), bearer(readKey))).status).toBe(200);
+  });
+
+  it('100 aliases of a real field: 400', async () => {
+    const query = `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: event(slug: "belgorod-incursion-2023") { title }`).join(' ')} }`;
+    const response = await send(query, bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).toMatch(/Aliases limit of 15/);
+  });
+
+  it('100 aliases of __typename: 400', async () => {
+    const query = `{ ${Array.from({ length: 100 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    expectRefusal(await send(query, bearer(readKey)), 400, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('a JSON array batch: 400', async () => {
+    const response = await fetch(`${gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(readKey) },
+      body: JSON.stringify([{ query: RAID }, { query: RAID }]),
+    });
+    expectRefusal({ status: response.status, body: await response.json() }, 400, 'BATCHING_NOT_SUPPORTED');
+  });
+
+  it('a directive flood: 400', async () => {
+    const query = `{ event(slug: "belgorod-incursion-2023") { title ${'@include(if: true) '.repeat(50)} } }`;
+    const response = await send(query, bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).toMatch(/Directives limit of 20/);
+  });
+
+  it('a document of too many tokens: 400', async () => {
+    const response = await send(`{ ${'__typename '.repeat(3_000)} }`, bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).toMatch(/more than 2000 tokens/);
+  });
+
+  it('a 100 KB document: 413', async () => {
+    const response = await send(`{ __typename } # ${'x'.repeat(100 * 1024)}`, bearer(readKey));
+    expectRefusal(response, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('circular fragments: 400', async () => {
+    const query = 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }';
+    const response = await send(query, bearer(readKey));
+    expectRefusal(response, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors![0]!.message).toMatch(/Cannot spread fragment "A" within itself/);
+  });
+
+  it('a cost bomb (first: 1000000, nested three deep): 400 before any subgraph is called', async () => {
+    const query = '{ events(first: 1000000) { nodes { participants { actor { statements { claim { text } } } } } } }';
+    const response = await send(query, bearer(readKey));
+    expectRefusal(response, 400, 'QUERY_TOO_COSTLY');
+    expect(response.body.errors![0]!.message).toMatch(/over the limit of 10000/);
+  });
+
+  it('a cost bomb through variables is counted the same', async () => {
+    const query = 'query($n: Int) { events(first: $n) { nodes { participants { actor { statements { text: quote } } } } } }';
+    expectRefusal(await send(query, bearer(readKey), { n: 100_000 }), 400, 'QUERY_TOO_COSTLY');
+  });
+
+  it('a mutation over GET: 405', async () => {
+    const response = await fetch(`${gateway}/graphql?query=${encodeURIComponent('mutation { addClaim { id } }')}`, {
+      headers: { ...bearer(writeKey), 'apollo-require-preflight': 'true' },
+    });
+    expect(response.headers.get('allow')).toBe('POST');
+    expectRefusal({ status: response.status, body: await response.json() }, 405, 'METHOD_NOT_ALLOWED');
+  });
+
+  it('a form-encoded POST (a CSRF attempt): 400', async () => {
+    const response = await fetch(`${gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...bearer(readKey) },
+      body: `query=${encodeURIComponent(RAID)}`,
+    });
+    const body = (await response.json()) as { errors: Array<{ message: string }> };
+    expectRefusal({ status: response.status, body }, 400, 'BAD_REQUEST');
+    expect(body.errors[0]!.message).toMatch(/Cross-Site Request Forgery/);
+  });
+
+  it('the raid query itself is within every limit', async () => {
+    const response = await send(
+      `query Raid($slug: String!) { event(slug: $slug) { title kind startedAt datePrecision location { name region country }
+        participants { role actor { name kind aliases } }
+        contestedClaims { text aspect statements { stance quote paraphrase saidAt channel
+          speaker { name affiliations { title organization { name } } } reportedIn { title publishedAt } } } } }`,
+      bearer(readKey),
+      { slug: 'belgorod-incursion-2023' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+  });
+});
+
+describe('quotas', () => {
+  it('a flood past the quota gets 429 with Retry-After and RateLimit headers, then recovers', async () => {
+    const { key } = await createKey(federation.env, 'Flooding newsroom', 'read', '--ops-per-minute', '5');
+    const statuses: number[] = [];
+    let refused: Awaited<ReturnType<typeof send>> | undefined;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const response = await send(RAID, bearer(key));
+      statuses.push(response.status);
+      if (response.status === 429) refused ??= response;
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expectRefusal(refused!, 429, 'RATE_LIMITED');
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused!.headers.get('ratelimit')).toMatch(/^"operations";r=0;t=\d+$/);
+    expect(refused!.headers.get('ratelimit-policy')).toBe(`"operations";q=5;w=${WINDOW_SECONDS}`);
+    // Other keys are not affected.
+    expect((await send(RAID, bearer(readKey))).status).toBe(200);
+    await sleep(Number(refused!.headers.get('retry-after')) * 1000 + 200);
+    expect((await send(RAID, bearer(key))).status).toBe(200);
+  });
+
+  it('aliases count in the cost quota: one aliased query cannot do the work of many', async () => {
+    const { key } = await createKey(federation.env, 'Aliasing newsroom', 'read', '--cost-per-minute', '40');
+    const tenEvents = `{ ${Array.from({ length: 10 }, (_, i) => `e${i}: events(first: 3) { nodes { title } }`).join(' ')} }`;
+    // Each alias costs 4: one connection and its 3 nodes. Ten of them use the whole quota of 40.
+    const first = await send(tenEvents, bearer(key));
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit')).toMatch(/"cost";r=0;t=\d+$/);
+    expectRefusal(await send(tenEvents, bearer(key)), 429, 'RATE_LIMITED');
+    // A single cheap query of another key still runs: the cost is counted per key.
+    expect((await send('{ events(first: 1) { nodes { title } } }', bearer(readKey))).status).toBe(200);
+  });
+
+  it('keeps its counters in Redis, shared by every gateway replica', async () => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect((await redis.keys('newsfacts:operations:*')).length).toBeGreaterThan(0);
+      expect((await redis.keys('newsfacts:cost:*')).length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('repeated failed authentications from one address get 429', async () => {
+    const statuses = new Set<number>();
+    for (let attempt = 0; attempt < 15; attempt++) statuses.add((await send(RAID, bearer(`nfk_${'x'.repeat(32)}_abcdef`))).status);
+    expect([...statuses].sort()).toEqual([401, 429]);
+    await sleep(WINDOW_SECONDS * 1000 + 200);
+  });
+});
+
+describe('subgraphs trust only the gateway', () => {
+  const direct = (name: 'events' | 'actors' | 'statements', body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${federation.subgraphUrls[name]}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it.each([
+    ['a query', 'events', { query: RAID }],
+    ['_service', 'actors', { query: '{ _service { sdl } }' }],
+    ['_entities', 'statements', { query: '{ _entities(representations: [{ __typename: "Event", id: "x" }]) { __typename } }' }],
+  ] as const)('%s sent straight to a subgraph without a signature: 401', async (_what, name, body) => {
+    const response = await direct(name, body);
+    expectRefusal({ status: response.status, body: await response.json() }, 401, 'UNAUTHENTICATED');
+  });
+
+  it('a forged principal, a wrong secret or an old signature: 401', async () => {
+    const body = JSON.stringify({ query: '{ _service { sdl } }' });
+    const principal = encodePrincipal({ kind: 'key', keyId: 'key_forged', scopes: ['READ', 'WRITE', 'ADMIN'] });
+    const secret = federation.env.SUBGRAPH_SIGNING_SECRET!;
+    const attempts = [
+      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature('not-the-secret-but-long-enough-0123456789', principal, body) },
+      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, principal, body, Date.now() - 10 * 60_000) },
+      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, encodePrincipal({ kind: 'anonymous', scopes: [] }), body) },
+    ];
+    for (const headers of attempts) {
+      const response = await fetch(`${federation.subgraphUrls.actors}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      expect(response.status).toBe(401);
+    }
+    // The same request signed properly is answered: the check refuses forgeries, not everything.
+    const signed = await fetch(`${federation.subgraphUrls.actors}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, principal, body) },
+      body,
+    });
+    expect(signed.status).toBe(200);
+  });
+
+  it('a GET straight to a subgraph: 401', async () => {
+    const response = await fetch(`${federation.subgraphUrls.events}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('errors leave nothing internal behind', () => {
+  it('a subgraph that fails inside: masked, with a request id the logs also carry', async () => {
+    const events = new pg.Client({ connectionString: federation.env.EVENTS_DATABASE_URL });
+    await events.connect();
+    await events.query('ALTER TABLE "Figure" RENAME COLUMN "description" TO "descriptionMoved"');
+    try {
+      const response = await send('{ event(slug: "belgorod-incursion-2023") { title figures { description } } }', bearer(readKey));
+      expect(response.status).toBe(200);
+      const [error] = response.body.errors!;
+      expect(error!.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: response.headers.get('x-request-id') });
+      expect(JSON.stringify(response.body)).not.toMatch(/descriptionMoved|does not exist|"Figure"|prisma|stacktrace|SELECT/i);
+      await sleep(100);
+      expect(federation.output.some((line) => line.includes(response.headers.get('x-request-id')!))).toBe(true);
+    } finally {
+      await events.query('ALTER TABLE "Figure" RENAME COLUMN "descriptionMoved" TO "description"');
+      await events.end();
+    }
+    expect((await send('{ event(slug: "belgorod-incursion-2023") { figures { description } } }', bearer(readKey))).body.errors).toBeUndefined();
+  });
+});
+
+describe('anonymous access in production', () => {
+  let production: ServiceProcess;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    production = startService(
+      'gateway-production',
+      'gateway/src/index.ts',
+      {
+        ...federation.env,
+        NODE_ENV: 'production',
+        GATEWAY_PORT: String(port),
+        ANONYMOUS_ACCESS: 'read',
+        ANONYMOUS_OPERATIONS_PER_MINUTE: '3',
+        REDIS_URL: '',
+      },
+      (name, line) => federation.output.push(`[${name}] ${line}`),
+    );
+    await waitUntilReady(`${url}/readyz`, production);
+  });
+  afterAll(() => stopAll([production]));
+
+  it('reads without a key, may not introspect, and is held to the low anonymous rate', async () => {
+    expect((await postGraphQL(`${url}/graphql`, RAID)).status).toBe(200);
+    expectRefusal(await postGraphQL(`${url}/graphql`, '{ __type(name: "Event") { name } }'), 403, 'FORBIDDEN');
+    expectRefusal(await postGraphQL(`${url}/graphql`, 'mutation { x }'), 403, 'FORBIDDEN');
+    expectRefusal(await postGraphQL(`${url}/graphql`, RAID), 429, 'RATE_LIMITED');
+  });
+});
