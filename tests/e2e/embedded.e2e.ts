@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, stopAll, type ServiceProcess } from '../../scripts/lib/processes';
 import { freePort, postGraphQL } from '../helpers/federation';
+import { runKeysCli } from '../helpers/keys-cli';
 
 let dataDir: string;
 let orchestrator: ServiceProcess;
@@ -65,6 +66,12 @@ describe('the embedded default, started from scratch', () => {
     for (const name of ['events', 'actors', 'statements']) expect(fs.existsSync(path.join(dataDir, name, 'PG_VERSION'))).toBe(true);
   });
 
+  it('the keys CLI will not open the key database the running gateway holds, and says why', async () => {
+    const { code, lines } = await runKeysCli({ ...process.env, DATA_DIR: dataDir }, 'list');
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(/^keys: the embedded database at .*gateway is in use by process \d+\. .*stop the gateway/);
+  });
+
   it('stops every child on SIGINT and exits 0', async () => {
     orchestrator.child.kill('SIGINT');
     expect(await orchestrator.exited).toBe(0);
@@ -72,6 +79,14 @@ describe('the embedded default, started from scratch', () => {
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     }
     // The embedded databases were closed cleanly: their lock files are gone.
-    for (const name of ['events', 'actors', 'statements']) expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
+    for (const name of ['events', 'actors', 'statements', 'gateway']) {
+      expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
+    }
+  });
+
+  it('then lets the keys CLI manage keys', async () => {
+    const { code, lines } = await runKeysCli({ ...process.env, DATA_DIR: dataDir }, 'create', '--name', 'After hours', '--scopes', 'read');
+    expect(code).toBe(0);
+    expect(lines.at(-1)).toMatch(/^nfk_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}$/);
   });
 });
