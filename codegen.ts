@@ -24,6 +24,19 @@ const config: CodegenConfig = {
   overwrite: true,
   silent: true,
   generates: {
+    // The explorer's typed documents, from the schema clients see.
+    'gateway/web/src/gql/': {
+      schema: 'gateway/api-schema.graphql',
+      documents: ['gateway/web/src/explorer/**/*.{ts,tsx}'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { DateTime: 'string', Date: 'string' },
+      },
+    },
     ...subgraph('events', {
       Event: './prisma/client.ts#Event',
       Place: './prisma/client.ts#Place',

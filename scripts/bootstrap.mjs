@@ -54,10 +54,34 @@ for (const [name, output] of Object.entries(prismaClients)) {
   }
 }
 
-// 3. Typed resolvers from each subgraph's schema.
-const typeFiles = services.map((service) => path.join(root, 'services', service, 'src/generated/graphql.ts'));
-const typeInputs = [path.join(root, 'codegen.ts'), ...services.map((service) => path.join(root, 'services', service, 'schema.graphql'))];
+/** Every file under a folder, except the folders named in `skip`. */
+const filesUnder = (dir, skip = []) =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        skip.includes(entry.name) ? [] : entry.isDirectory() ? filesUnder(path.join(dir, entry.name), skip) : [path.join(dir, entry.name)],
+      )
+    : [];
+const web = path.join(root, 'gateway/web');
+
+// 3. Typed resolvers from each subgraph's schema, and the explorer's typed documents.
+const typeFiles = [
+  ...services.map((service) => path.join(root, 'services', service, 'src/generated/graphql.ts')),
+  path.join(web, 'src/gql/graphql.ts'),
+];
+const typeInputs = [
+  path.join(root, 'codegen.ts'),
+  path.join(root, 'gateway/api-schema.graphql'),
+  ...services.map((service) => path.join(root, 'services', service, 'schema.graphql')),
+  ...filesUnder(path.join(web, 'src/explorer')),
+];
 if (force || Math.min(...typeFiles.map(mtime)) < newest(typeInputs)) {
-  console.log('bootstrap: generating resolver types');
+  console.log('bootstrap: generating resolver types and typed documents');
   run(bin('graphql-codegen'), ['--config', 'codegen.ts']);
+}
+
+// 4. The pages the gateway serves (GraphiQL, the explorer), bundled by Vite.
+const webInputs = [...filesUnder(web, ['node_modules', 'dist']), path.join(root, 'pnpm-lock.yaml')];
+if (force || mtime(path.join(web, 'dist/explorer.html')) < newest(webInputs)) {
+  console.log('bootstrap: building the web pages');
+  run(path.join(web, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn', '--config', path.join(web, 'vite.config.ts')]);
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { composeSupergraph, supergraphPath } from '../scripts/lib/compose';
+import { apiSchemaPath, composeSupergraph, supergraphPath } from '../scripts/lib/compose';
 
 describe('the committed supergraph', () => {
   const composition = composeSupergraph();
@@ -14,5 +14,10 @@ describe('the committed supergraph', () => {
 
   it('is what the subgraph schemas compose to today (run `pnpm compose` if not)', () => {
     expect(fs.readFileSync(supergraphPath, 'utf8')).toBe(composition.supergraphSdl);
+  });
+
+  it('comes with the client-facing schema, equally fresh', () => {
+    expect(fs.readFileSync(apiSchemaPath, 'utf8')).toBe(composition.apiSchemaSdl);
+    expect(composition.apiSchemaSdl).not.toMatch(/join__|@link|_entities|_service/);
   });
 });

@@ -19,6 +19,7 @@ import { operationPolicy, supportedOperationType } from './security/operation-po
 import { operationQuota } from './security/operation-quota';
 import { toForwarded, type Principal } from './security/principal';
 import type { Quotas } from './security/quotas';
+import { mountWebPages } from './web';
 
 export const supergraphSdl = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
 
@@ -121,6 +122,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     readiness,
   });
   app.set('trust proxy', config.trustProxy);
+  mountWebPages(app, logger);
   return {
     app,
     stop: async () => {

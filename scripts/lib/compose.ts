@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { lexicographicSortSchema, parse, printSchema } from 'graphql';
 import { repoRoot } from '@newsfacts/platform/config';
 import { SUBGRAPHS } from '@newsfacts/platform/service-config';
 
 export const supergraphPath = path.join(repoRoot, 'gateway/supergraph.graphql');
+/** The schema clients see (no federation machinery): for typed clients and for partners. */
+export const apiSchemaPath = path.join(repoRoot, 'gateway/api-schema.graphql');
 
 export interface Composition {
   supergraphSdl: string | null;
+  apiSchemaSdl: string | null;
   errors: string[];
   hints: string[];
 }
@@ -25,6 +28,12 @@ export function composeSupergraph(): Composition {
   }));
   const result = composeServices(subgraphs);
   const hints = (result.hints ?? []).map((hint) => `${hint.definition.code}: ${hint.message}`);
-  if (result.errors) return { supergraphSdl: null, errors: result.errors.map((error) => error.message), hints };
-  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`, errors: [], hints };
+  if (result.errors) return { supergraphSdl: null, apiSchemaSdl: null, errors: result.errors.map((error) => error.message), hints };
+  const apiSchema = lexicographicSortSchema(result.schema.toAPISchema().toGraphQLJSSchema());
+  return {
+    supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`,
+    apiSchemaSdl: `${printSchema(apiSchema).trimEnd()}\n`,
+    errors: [],
+    hints,
+  };
 }

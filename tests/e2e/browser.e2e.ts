@@ -1,0 +1,186 @@
+/**
+ * GraphiQL and the fact explorer in a real (headless Debian) Chromium, served by the real
+ * gateway over the real federation, with every host but 127.0.0.1 unreachable. Screenshots
+ * go to test-results/screenshots/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@newsfacts/platform/config';
+import { startFederation, type Federation } from '../helpers/federation';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshots = path.join(repoRoot, 'test-results/screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let federation: Federation;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  fs.mkdirSync(screenshots, { recursive: true });
+  federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'read' } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // Nothing but this machine resolves: a page that needed the network would fail here.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await federation?.stop();
+});
+
+/** A fresh browser context that records every request the page makes and every console error. */
+async function open(viewport: { width: number; height: number }) {
+  const context: BrowserContext = await browser.newContext({ viewport });
+  const page: Page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`${message.text()} ${message.location().url}`.trim());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  return { context, page, requests, problems };
+}
+
+/** The text of an element; Monaco renders spaces as no-break spaces. */
+const textOf = async (locator: ReturnType<Page['locator']>) => (await locator.innerText()).replace(/\u00a0/g, ' ');
+
+function expectOnlyTheGateway(requests: string[]) {
+  const elsewhere = requests.filter((url) => !url.startsWith(`${federation.gatewayUrl}/`) && !/^(data|blob):/.test(url));
+  expect(elsewhere).toEqual([]);
+  expect(requests.length).toBeGreaterThan(0);
+}
+
+describe('GraphiQL at /graphiql', () => {
+  it('loads with the raid query, runs it, and shows the answer, all from the gateway', async () => {
+    const { context, page, requests, problems } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/graphiql`);
+      const run = page.locator('.graphiql-execute-button');
+      await run.waitFor({ timeout: 30_000 });
+      await expect.poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 15_000 }).toContain('query Raid');
+      await run.click();
+      const response = page.locator('.graphiql-response');
+      // Monaco renders only the visible lines of the answer: its top is enough to know it came back.
+      await expect.poll(() => textOf(response), { timeout: 15_000 }).toContain('"title": "Cross-border raid into Russia’s Belgorod');
+      expect(await textOf(response)).toContain('"kind": "INCURSION"');
+      expect(await textOf(response)).not.toContain('"errors"');
+      await page.screenshot({ path: path.join(screenshots, 'graphiql-desktop.png') });
+
+      // The schema docs come from introspection, which anonymous exploring may use in development.
+      await page.getByRole('button', { name: /documentation explorer/i }).click();
+      await expect.poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 10_000 }).toMatch(/Query/);
+      await page.screenshot({ path: path.join(screenshots, 'graphiql-docs.png') });
+
+      expectOnlyTheGateway(requests);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the fact explorer at /explorer', () => {
+  it('finds the raid by typing "Belgorod" and shows both sides of the perpetrator claim', async () => {
+    const { context, page, requests, problems } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer`);
+      await page.getByLabel('Find an event or an actor').fill('Belgorod');
+      await page.getByRole('link', { name: 'Cross-border raid into Russia’s Belgorod region' }).click();
+      await page.getByRole('heading', { level: 1, name: /Belgorod/ }).waitFor();
+
+      const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
+      const formations = page.getByRole('region', { name: /Ukrainian armed units/ });
+      await expect.poll(() => militias.innerText()).toContain('Andriy Yusov');
+      expect(await militias.innerText()).toContain('These are patriots of Russia as far as we understand');
+      expect(await formations.innerText()).toContain('Investigative Committee of Russia');
+      expect(await formations.innerText()).toContain('“Ukrainian armed formations”');
+      // Both positions stand side by side on a desktop.
+      const [left, right] = [await militias.boundingBox(), await formations.boundingBox()];
+      expect(Math.abs(left!.y - right!.y)).toBeLessThan(5);
+      expect(left!.x).not.toBe(right!.x);
+
+      const page1 = await page.locator('main').innerText();
+      expect(page1).toContain('22 May 2023');
+      expect(page1).toMatch(/12\s+injured/);
+      expect(page1).toContain('Timeline');
+      await page.screenshot({ path: path.join(screenshots, 'explorer-event-desktop.png'), fullPage: true });
+
+      await page.getByRole('link', { name: 'Andriy Yusov' }).first().click();
+      await page.getByRole('heading', { level: 1, name: 'Andriy Yusov' }).waitFor();
+      expect(await page.locator('main').innerText()).toMatch(/Spokesman, .*[Ii]ntelligence/);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-actor-desktop.png'), fullPage: true });
+
+      expectOnlyTheGateway(requests);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('works at phone width: one column, nothing wider than the screen', async () => {
+    const { context, page, requests, problems } = await open(PHONE);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer#/event/belgorod-incursion-2023`);
+      const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
+      const formations = page.getByRole('region', { name: /Ukrainian armed units/ });
+      await expect.poll(() => formations.innerText()).toContain('Ukrainian armed formations');
+      const [top, bottom] = [await militias.boundingBox(), await formations.boundingBox()];
+      expect(bottom!.y).toBeGreaterThan(top!.y + top!.height - 1); // stacked, not side by side
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-event-phone.png'), fullPage: true });
+      expectOnlyTheGateway(requests);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('has designed empty and not-found states', async () => {
+    const { context, page } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer`);
+      await page.getByLabel('Find an event or an actor').fill('zzzz-nothing');
+      await expect.poll(() => page.locator('main').innerText()).toContain('Nothing matches “zzzz-nothing”');
+      await page.goto(`${federation.gatewayUrl}/explorer#/event/no-such-event`);
+      await expect.poll(() => page.locator('main').innerText()).toContain('There is no event “no-such-event”');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows an error state, with the request id, when the gateway refuses', async () => {
+    const { context, page } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer`);
+      // A made-up key: the gateway answers 401 and the page says what to do.
+      await page.evaluate(() => sessionStorage.setItem('newsfacts.apiKey', 'not-a-key'));
+      await page.goto(`${federation.gatewayUrl}/explorer#/event/belgorod-incursion-2023`);
+      await page.reload();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.innerText()).toContain('This gateway needs an API key.');
+      expect(await alert.innerText()).toContain('The API key is not valid');
+      await page.screenshot({ path: path.join(screenshots, 'explorer-error.png') });
+    } finally {
+      await context.close();
+    }
+  });
+});
