@@ -74,9 +74,13 @@ const typeInputs = [
   ...services.map((service) => path.join(root, 'services', service, 'schema.graphql')),
   ...filesUnder(path.join(web, 'src/explorer')),
 ];
-if (force || Math.min(...typeFiles.map(mtime)) < newest(typeInputs)) {
+// codegen leaves unchanged files untouched, so a stamp records when it last ran.
+const codegenStamp = path.join(root, 'node_modules/.cache/newsfacts/codegen.stamp');
+if (force || !typeFiles.every((file) => fs.existsSync(file)) || mtime(codegenStamp) < newest(typeInputs)) {
   console.log('bootstrap: generating resolver types and typed documents');
   run(bin('graphql-codegen'), ['--config', 'codegen.ts']);
+  fs.mkdirSync(path.dirname(codegenStamp), { recursive: true });
+  fs.writeFileSync(codegenStamp, new Date().toISOString());
 }
 
 // 4. The pages the gateway serves (GraphiQL, the explorer), bundled by Vite.

@@ -80,6 +80,8 @@ async function main() {
 
   console.log(`
 The federation is up.
+  explorer    ${gatewayUrl}/explorer
+  GraphiQL    ${gatewayUrl}/graphiql
   gateway     ${gatewayUrl}/graphql
 ${configs.map((config) => `  ${config.name.padEnd(11)} http://${config.host}:${config.port}/graphql`).join('\n')}
 
