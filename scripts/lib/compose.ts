@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { lexicographicSortSchema, parse, printSchema } from 'graphql';
+import { printSchema as printFederationSchema } from '@apollo/federation-internals';
+import { buildSchema, lexicographicSortSchema, parse, printSchema } from 'graphql';
 import { repoRoot } from '@newsfacts/platform/config';
 import { SUBGRAPHS } from '@newsfacts/platform/service-config';
 
@@ -29,7 +30,8 @@ export function composeSupergraph(): Composition {
   const result = composeServices(subgraphs);
   const hints = (result.hints ?? []).map((hint) => `${hint.definition.code}: ${hint.message}`);
   if (result.errors) return { supergraphSdl: null, apiSchemaSdl: null, errors: result.errors.map((error) => error.message), hints };
-  const apiSchema = lexicographicSortSchema(result.schema.toAPISchema().toGraphQLJSSchema());
+  // Through SDL text: composition may load another copy of graphql-js than this module's.
+  const apiSchema = lexicographicSortSchema(buildSchema(printFederationSchema(result.schema.toAPISchema())));
   return {
     supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`,
     apiSchemaSdl: `${printSchema(apiSchema).trimEnd()}\n`,
