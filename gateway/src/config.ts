@@ -22,6 +22,8 @@ export interface GatewayConfig {
   database: DatabaseTarget;
   /** Counters shared by gateway replicas; in memory when unset. */
   redisUrl: string | undefined;
+  /** Prefix of the counters' Redis keys, so that environments can share one Redis. */
+  redisKeyPrefix: string;
   /** `off`, or `read`: callers without a key may read, at the anonymous quota. */
   anonymousAccess: 'off' | 'read';
   anonymousQuota: Quota;
@@ -44,7 +46,7 @@ export interface GatewayConfig {
     assumedListSize: number;
   };
   /** Express's `trust proxy`: set when a proxy in front sets X-Forwarded-For. */
-  trustProxy: string | false;
+  trustProxy: boolean | number | string;
 }
 
 const httpUrl = z.string().url().refine((url) => /^https?:\/\//.test(url), { message: 'must be an http(s) URL' });
@@ -63,6 +65,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     SUBGRAPH_SIGNING_SECRET: signingSecret,
     REDIS_URL: optionalUrl,
+    REDIS_KEY_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, { message: 'letters, digits, _ . - only' }).default('newsfacts'),
     ANONYMOUS_ACCESS: z.enum(['off', 'read']).default(production ? 'off' : 'read'),
     ANONYMOUS_OPERATIONS_PER_MINUTE: positive(60),
     ANONYMOUS_COST_PER_MINUTE: positive(20_000),
@@ -78,7 +81,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     MAX_TOKENS: positive(2_000),
     MAX_COST: positive(10_000),
     ASSUMED_LIST_SIZE: positive(10),
-    TRUST_PROXY: z.string().optional(),
+    // Express reads a number as "this many hops" and a string as addresses: "1" must be a number.
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((value) => (value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value)),
     ...Object.fromEntries(
       Object.keys(SUBGRAPHS).flatMap((name) => [
         [`${name.toUpperCase()}_URL`, httpUrl.optional()],
@@ -103,6 +110,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,
     database: loadDatabaseTarget('gateway', env),
     redisUrl: parsed.REDIS_URL,
+    redisKeyPrefix: parsed.REDIS_KEY_PREFIX,
     anonymousAccess: parsed.ANONYMOUS_ACCESS,
     anonymousQuota: { operationsPerMinute: parsed.ANONYMOUS_OPERATIONS_PER_MINUTE, costPerMinute: parsed.ANONYMOUS_COST_PER_MINUTE },
     keyQuota: { operationsPerMinute: parsed.KEY_OPERATIONS_PER_MINUTE, costPerMinute: parsed.KEY_COST_PER_MINUTE },
@@ -118,6 +126,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       maxCost: parsed.MAX_COST,
       assumedListSize: parsed.ASSUMED_LIST_SIZE,
     },
-    trustProxy: parsed.TRUST_PROXY ?? false,
+    trustProxy: parsed.TRUST_PROXY,
   };
 }

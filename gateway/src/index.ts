@@ -27,7 +27,7 @@ async function main() {
     config,
     logger,
     keys: new KeyStore(prisma),
-    quotas: new Quotas(redis, config.quotaWindowSeconds),
+    quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix),
     readiness: async () => {
       await db.ping();
       if (redis) await redis.ping();

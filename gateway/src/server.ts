@@ -15,7 +15,7 @@ import type { KeyStore } from './keys/store';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
-import { operationPolicy, supportedOperationType } from './security/operation-policy';
+import { operationPolicy, requestShape } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
 import { toForwarded, type Principal } from './security/principal';
 import type { Quotas } from './security/quotas';
@@ -42,11 +42,11 @@ export interface GatewayServer {
  * throughput over a connection per fetch), gives up after the per-fetch timeout, and signs
  * each request so that subgraphs can tell it came from this gateway.
  */
-function subgraphFetcher(config: GatewayConfig, agent: http.Agent) {
+function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: string) {
   return (url: RequestInfo, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     const body = typeof init.body === 'string' ? init.body : '';
-    headers.set(SIGNATURE_HEADER, signature(config.signingSecret, headers.get(PRINCIPAL_HEADER) ?? '', body));
+    headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, headers.get(PRINCIPAL_HEADER) ?? '', body));
     return fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
   };
 }
@@ -54,7 +54,6 @@ function subgraphFetcher(config: GatewayConfig, agent: http.Agent) {
 /** The gateway, built but not listening: the static supergraph, with subgraph URLs from config. */
 export async function createGatewayServer({ config, logger, keys, quotas, readiness }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 128 });
-  const fetcher = subgraphFetcher(config, agent);
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -62,7 +61,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: fetcher as never,
+        fetcher: subgraphFetcher(config, agent, name) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.principal) request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
@@ -92,13 +91,17 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // Stored-query hashes would let a request run a document no check of this request saw.
+    persistedQueries: false,
+    // A backstop for requestShape: graphql-js itself stops at the token limit.
+    parseOptions: { maxTokens: config.limits.maxTokens },
     // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       ApolloServerPluginLandingPageDisabled(),
-      supportedOperationType,
+      operationPolicy,
       costLimit(quotas, config.limits),
       errorMasking(logger) as ApolloServerPlugin<GatewayContext>,
     ],
@@ -112,7 +115,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     guards: [
       authenticate({ store: keys, quotas, config, logger }),
       operationQuota(quotas),
-      operationPolicy(config.limits.maxTokens),
+      requestShape(config.limits.maxTokens),
     ],
     context: async ({ res, requestId }) => ({
       requestId,

@@ -109,7 +109,7 @@ describe('the fact explorer at /explorer', () => {
 
       const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
       const formations = page.getByRole('region', { name: /Ukrainian armed units/ });
-      await expect.poll(() => militias.innerText()).toContain('Andriy Yusov');
+      await expect.poll(() => militias.innerText(), { timeout: 15_000 }).toContain('Andriy Yusov');
       expect(await militias.innerText()).toContain('These are patriots of Russia as far as we understand');
       expect(await formations.innerText()).toContain('Investigative Committee of Russia');
       expect(await formations.innerText()).toContain('“Ukrainian armed formations”');
@@ -142,7 +142,7 @@ describe('the fact explorer at /explorer', () => {
       await page.goto(`${federation.gatewayUrl}/explorer#/event/belgorod-incursion-2023`);
       const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
       const formations = page.getByRole('region', { name: /Ukrainian armed units/ });
-      await expect.poll(() => formations.innerText()).toContain('Ukrainian armed formations');
+      await expect.poll(() => formations.innerText(), { timeout: 15_000 }).toContain('Ukrainian armed formations');
       const [top, bottom] = [await militias.boundingBox(), await formations.boundingBox()];
       expect(bottom!.y).toBeGreaterThan(top!.y + top!.height - 1); // stacked, not side by side
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
@@ -155,13 +155,14 @@ describe('the fact explorer at /explorer', () => {
   });
 
   it('has designed empty and not-found states', async () => {
-    const { context, page } = await open(DESKTOP);
+    const { context, page, problems } = await open(DESKTOP);
     try {
       await page.goto(`${federation.gatewayUrl}/explorer`);
       await page.getByLabel('Find an event or an actor').fill('zzzz-nothing');
-      await expect.poll(() => page.locator('main').innerText()).toContain('Nothing matches “zzzz-nothing”');
+      await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('Nothing matches “zzzz-nothing”');
       await page.goto(`${federation.gatewayUrl}/explorer#/event/no-such-event`);
-      await expect.poll(() => page.locator('main').innerText()).toContain('There is no event “no-such-event”');
+      await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('There is no event “no-such-event”');
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }
@@ -176,7 +177,7 @@ describe('the fact explorer at /explorer', () => {
       await page.goto(`${federation.gatewayUrl}/explorer#/event/belgorod-incursion-2023`);
       await page.reload();
       const alert = page.getByRole('alert');
-      await expect.poll(() => alert.innerText()).toContain('This gateway needs an API key.');
+      await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('This gateway needs an API key.');
       expect(await alert.innerText()).toContain('The API key is not valid');
       await page.screenshot({ path: path.join(screenshots, 'explorer-error.png') });
     } finally {

@@ -30,7 +30,9 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-embedded-'));
   for (const name of ['GATEWAY', 'EVENTS', 'ACTORS', 'STATEMENTS']) ports[name] = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
-  for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS']) delete env[`${name}_DATABASE_URL`];
+  // The embedded default in full: no database URL, no Redis, whatever the caller's shell has.
+  for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS', 'GATEWAY']) delete env[`${name}_DATABASE_URL`];
+  delete env.REDIS_URL;
   for (const [name, port] of Object.entries(ports)) env[`${name}_PORT`] = String(port);
   orchestrator = startService('dev', 'scripts/dev.ts', env, (_name, line) => output.push(line));
   await waitForLine(/The federation is up/, 150_000);
@@ -72,7 +74,7 @@ describe('the embedded default, started from scratch', () => {
     expect(lines.join('\n')).toMatch(/^keys: the embedded database at .*gateway is in use by process \d+\. .*stop the gateway/);
   });
 
-  it('stops every child on SIGINT and exits 0', async () => {
+  it('stops every child on SIGINT and exits 0, after which the keys CLI can open the key database', async () => {
     orchestrator.child.kill('SIGINT');
     expect(await orchestrator.exited).toBe(0);
     for (const port of Object.values(ports)) {
@@ -82,9 +84,6 @@ describe('the embedded default, started from scratch', () => {
     for (const name of ['events', 'actors', 'statements', 'gateway']) {
       expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
     }
-  });
-
-  it('then lets the keys CLI manage keys', async () => {
     const { code, lines } = await runKeysCli({ ...process.env, DATA_DIR: dataDir }, 'create', '--name', 'After hours', '--scopes', 'read');
     expect(code).toBe(0);
     expect(lines.at(-1)).toMatch(/^nfk_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}$/);

@@ -1,24 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '../../prisma/seed/ids';
+import { RAID_QUERY } from '../fixtures/raid-query';
 import { startFederation, type Federation } from '../helpers/federation';
 
-const RAID_QUERY = /* GraphQL */ `
-  query Raid($slug: String!) {
-    event(slug: $slug) {
-      title kind startedAt datePrecision
-      location { name region country }
-      participants { role actor { name kind aliases } }
-      contestedClaims {
-        text aspect
-        statements {
-          stance quote paraphrase saidAt channel
-          speaker { name affiliations { title organization { name } } }
-          reportedIn { title publishedAt }
-        }
-      }
-    }
-  }
-`;
 
 let federation: Federation;
 beforeAll(async () => {
@@ -128,6 +112,7 @@ describe('other ways into the graph', () => {
       }
     }`);
     expect(body.errors).toBeUndefined();
+    expect(body.data!.actor.contestedClaims).toHaveLength(1);
     const [claim] = body.data!.actor.contestedClaims;
     expect(claim.event.slug).toBe('kremlin-drone-incident-2023');
     expect(claim.contested).toBe(true);

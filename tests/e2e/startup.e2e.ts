@@ -1,6 +1,6 @@
 /** Start-up failures a person can act on: one line naming the problem, and a non-zero exit. */
 import { describe, expect, it } from 'vitest';
-import { startService, waitUntilReady } from '../../scripts/lib/processes';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { prepareDatabase } from '../../scripts/lib/databases';
 import { freePort } from '../helpers/federation';
 import { createScratchDatabase } from '../helpers/scratch-database';
@@ -18,7 +18,7 @@ async function runUntilExit(entry: string, env: NodeJS.ProcessEnv) {
 
 describe('start-up failures', () => {
   it('an unreachable database: one line, exit 1', async () => {
-    const closedPort = await freePort(); // nothing listens there once freePort returns
+    const closedPort = 1; // tcpmux: reserved, and nothing here listens on it
     const { code, lines } = await runUntilExit('services/events/src/index.ts', {
       EVENTS_DATABASE_URL: `postgresql://postgres@127.0.0.1:${closedPort}/newsfacts_events`,
       EVENTS_PORT: String(await freePort()),
@@ -55,17 +55,19 @@ describe('start-up failures', () => {
 describe('stopping', () => {
   it('SIGTERM: the subgraph stops serving, closes its database and exits 0', async () => {
     const database = await createScratchDatabase('nf_e2e_sigterm');
+    let events: ServiceProcess | undefined;
     try {
       await prepareDatabase('events', { kind: 'postgres', url: database.url }, { seed: false });
       const port = await freePort();
       const lines: string[] = [];
-      const events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url, SUBGRAPH_SIGNING_SECRET: SECRET }, (_n, line) => lines.push(line));
+      events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url, SUBGRAPH_SIGNING_SECRET: SECRET }, (_n, line) => lines.push(line));
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, events);
       events.child.kill('SIGTERM');
       expect(await events.exited).toBe(0);
       expect(lines.some((line) => line.includes('shutting down'))).toBe(true);
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     } finally {
+      if (events) await stopAll([events]);
       await database.drop();
     }
   });

@@ -4,7 +4,7 @@ import type { Logger } from '@newsfacts/platform/logger';
 import type { GatewayConfig } from '../config';
 import { hashKey, malformedKeyReason } from '../keys/format';
 import { unusableReason, type ApiKey, type KeyStore } from '../keys/store';
-import type { Principal } from './principal';
+import { addressBucket, type Principal } from './principal';
 import type { Quotas } from './quotas';
 
 /** Reads the key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
@@ -39,14 +39,15 @@ class KeyCache {
 
 /**
  * Decides who is calling and puts the Principal in `res.locals.principal`, or answers 401
- * (no usable key) or 429 (this IP failed too often). A random string is refused by its
- * checksum without a database lookup; failures count against the caller's IP.
+ * (no usable key) or 429 (this address failed too often). A random string is refused by its
+ * checksum without a database lookup; failures count against the caller's address, and only
+ * failures are limited, so that nobody can lock a valid key out by failing from its address.
  */
 export function authenticate(
   { store, quotas, config, logger }: { store: KeyStore; quotas: Quotas; config: GatewayConfig; logger: Logger },
 ): express.RequestHandler {
   const cache = new KeyCache(config.keyCacheTtlMs);
-  const ip = (req: express.Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const ip = (req: express.Request) => addressBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
   const refuse = async (req: express.Request, res: express.Response, message: string) => {
     const failure = await quotas.recordAuthFailure(ip(req), config.authFailuresPerMinute);
@@ -75,8 +76,6 @@ export function authenticate(
         res.locals.principal = principal;
         return next();
       }
-      const blockedFor = await quotas.authBlocked(ip(req), config.authFailuresPerMinute);
-      if (blockedFor > 0) return tooManyFailures(res, blockedFor);
       const malformed = malformedKeyReason(key);
       if (malformed) return void (await refuse(req, res, `The API key is not valid: ${malformed}`));
       const record = await cache.get(key, () => store.findByKey(key));

@@ -1,5 +1,7 @@
 import {
+  getArgumentValues,
   getNamedType,
+  getVariableValues,
   isCompositeType,
   isListType,
   isNonNullType,
@@ -23,6 +25,8 @@ const unwrapNonNull = (type: GraphQLOutputType) => (isNonNullType(type) ? type.o
  * there is one (variables included), the assumed size otherwise. Aliases and fragments
  * count as often as they appear, so one aliased query cannot do the work of a hundred.
  * Fields of a `…Connection` are counted once per item that its `first` already multiplied.
+ * Arguments are read as GraphQL will run them (variables coerced, defaults applied); a
+ * `first` left null counts as the largest page.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -30,6 +34,7 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
   assumedListSize: number,
+  largestPage = 100,
 ): number {
   const operation = selectOperation(document, operationName ?? undefined);
   const root = operation && schema.getRootType(operation.operation);
@@ -40,12 +45,18 @@ export function operationCost(
       .map((fragment) => [fragment.name.value, fragment]),
   );
 
-  const argumentValue = (node: FieldNode, field: GraphQLField<unknown, unknown>, name: string): unknown => {
-    const argument = node.arguments?.find((candidate) => candidate.name.value === name);
-    if (!argument) return field.args.find((candidate) => candidate.name === name)?.defaultValue;
-    if (argument.value.kind === Kind.INT) return Number(argument.value.value);
-    if (argument.value.kind === Kind.VARIABLE) return variables?.[argument.value.name.value];
-    return undefined;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const variableValues = coerced.coerced ?? {};
+  /** The page size a field will be asked for, or undefined when it takes no `first`. */
+  const pageSize = (node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined => {
+    if (!field.args.some((argument) => argument.name === 'first')) return undefined;
+    let first: unknown;
+    try {
+      first = getArgumentValues(field, node, variableValues).first;
+    } catch {
+      first = undefined; // an invalid argument fails validation or execution, at no cost
+    }
+    return typeof first === 'number' ? Math.max(first, 0) : largestPage;
   };
 
   const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, instances: number, seen: Set<string>): number => {
@@ -70,11 +81,11 @@ export function operationCost(
       if (!field || !selection.selectionSet) continue;
       const type = getNamedType(field.type);
       if (!isCompositeType(type)) continue;
-      const first = argumentValue(selection, field, 'first');
+      const first = pageSize(selection, field);
       const isList = isListType(unwrapNonNull(field.type));
       const insideConnection = parent.name.endsWith('Connection');
-      const size = typeof first === 'number' ? Math.max(first, 0) : isList && !insideConnection ? assumedListSize : 1;
-      const objects = typeof first === 'number' ? instances : instances * size;
+      const size = first !== undefined ? first : isList && !insideConnection ? assumedListSize : 1;
+      const objects = first !== undefined ? instances : instances * size;
       total += objects + selectionCost(selection.selectionSet, type, instances * size, seen);
     }
     return total;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import type { Quota } from '../config';
 import type { Scope } from '../keys/store';
@@ -6,6 +7,24 @@ import type { Scope } from '../keys/store';
 export type Principal =
   | { kind: 'key'; keyId: string; name: string; scopes: Scope[]; quota: Quota }
   | { kind: 'anonymous'; ip: string; scopes: Scope[]; quota: Quota };
+
+/**
+ * The address quotas are counted against: an IPv4 address as it is, an IPv6 address by its
+ * /64 network, which one subscriber usually holds whole (counting each of its 2^64 addresses
+ * apart would give that subscriber unlimited quota).
+ */
+export function addressBucket(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!net.isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+    : headGroups;
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
 
 /** What quotas are counted against. */
 export const quotaSubject = (principal: Principal) =>

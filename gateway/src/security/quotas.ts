@@ -25,13 +25,15 @@ export class Quotas {
     private readonly redis: Redis | undefined,
     /** A minute, except in tests that need to see a quota recover. */
     readonly windowSeconds = 60,
+    /** Namespace of the counters, so that environments can share one Redis. */
+    private readonly keyPrefix = 'newsfacts',
   ) {}
 
   private limiter(prefix: string, points: number): RateLimiterAbstract {
     const id = `${prefix}:${points}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const options = { keyPrefix: `newsfacts:${prefix}`, points, duration: this.windowSeconds };
+      const options = { keyPrefix: `${this.keyPrefix}:${prefix}`, points, duration: this.windowSeconds };
       limiter = this.redis
         ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
         : new RateLimiterMemory(options);
@@ -63,11 +65,6 @@ export class Quotas {
     }
   }
 
-  /** Seconds until an IP past its failed-authentication allowance may try again; 0 when it may now. */
-  async authBlocked(ip: string, perMinute: number): Promise<number> {
-    const state = await this.limiter('auth-failures', perMinute).get(ip);
-    return state && state.consumedPoints >= perMinute ? Math.max(1, Math.ceil(state.msBeforeNext / 1000)) : 0;
-  }
 }
 
 /** `RateLimit-Policy` and `RateLimit` values (IETF draft-ietf-httpapi-ratelimit-headers). */

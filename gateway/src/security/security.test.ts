@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { generateKey, hashKey, KEY_PREFIX, malformedKeyReason } from '../keys/format';
 import { operationCost } from './cost';
 import { asksForIntrospection } from './operation-policy';
+import { addressBucket } from './principal';
 
 describe('API key format', () => {
   it('makes keys that carry a prefix, ~190 random bits and a checksum', () => {
@@ -22,10 +24,11 @@ describe('API key format', () => {
     expect(malformedKeyReason(`ghp_${'a'.repeat(36)}`)).toMatch(/looks like/);
   });
 
-  it('stores a hash that does not reveal the key', () => {
-    const key = generateKey();
-    expect(hashKey(key)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashKey(key)).not.toContain(key.slice(4, 20));
+  it('stores the SHA-256 of the key: stable for a key, different across keys', () => {
+    const [key, other] = [generateKey(), generateKey()];
+    expect(hashKey(key)).toBe(createHash('sha256').update(key).digest('hex'));
+    expect(hashKey(key)).toBe(hashKey(key));
+    expect(hashKey(other)).not.toBe(hashKey(key));
   });
 });
 
@@ -47,10 +50,18 @@ describe('operation cost', () => {
     expect(cost('{ __typename }')).toBe(0);
   });
 
-  it('multiplies by first, from a literal, a variable or the default', () => {
+  it('multiplies by first, from a literal, a variable, a variable default or the argument default', () => {
     expect(cost('{ events(first: 5) { nodes { title } } }')).toBe(1 + 5);
     expect(cost('query($n: Int) { events(first: $n) { nodes { title } } }', { n: 7 })).toBe(1 + 7);
+    expect(cost('query($n: Int = 30) { events(first: $n) { nodes { title } } }')).toBe(1 + 30);
     expect(cost('{ events { nodes { title } } }')).toBe(1 + 20);
+  });
+
+  it('counts a first left null as the largest page, and a variable left out as the argument default', () => {
+    expect(cost('{ events(first: null) { nodes { title } } }')).toBe(1 + 100);
+    expect(cost('query($n: Int) { events(first: $n) { nodes { title } } }', { n: null })).toBe(1 + 100);
+    // GraphQL runs an argument whose variable is not provided with the argument's default.
+    expect(cost('query($n: Int) { events(first: $n) { nodes { title } } }')).toBe(1 + 20);
   });
 
   it('assumes a size for lists without first, and nests multiplicatively', () => {
@@ -75,5 +86,16 @@ describe('introspection detection', () => {
     expect(asksForIntrospection(parse('{ __schema { types { name } } }'))).toBe(true);
     expect(asksForIntrospection(parse('{ event { ...F } } fragment F on Event { t: __type(name: "X") { name } }'))).toBe(true);
     expect(asksForIntrospection(parse('{ event { __typename title } }'))).toBe(false);
+  });
+});
+
+describe('address buckets for anonymous quotas', () => {
+  it('keep IPv4 addresses whole and group IPv6 addresses by /64', () => {
+    expect(addressBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:db8:1:2::9')).toBe(addressBucket('2001:0db8:0001:0002:ffff::1'));
+    expect(addressBucket('2001:db8:1:3::9')).not.toBe(addressBucket('2001:db8:1:2::9'));
+    expect(addressBucket('::1')).toBe('0:0:0:0::/64');
   });
 });

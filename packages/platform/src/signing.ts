@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 // The gateway signs every request it sends to a subgraph, and subgraphs answer only signed
-// requests: HMAC-SHA256 over a timestamp, the forwarded principal and the exact body bytes,
-// with a secret the two share. A client cannot reach a subgraph around the gateway's checks,
+// requests: HMAC-SHA256 over a timestamp, the subgraph it is meant for, the forwarded
+// principal and the exact body bytes, with a secret the two share. A client cannot reach a subgraph around the gateway's checks,
 // nor forge the principal the gateway vouches for.
 
 export const SIGNATURE_HEADER = 'x-newsfacts-signature';
@@ -23,27 +23,32 @@ export type ForwardedPrincipal = z.infer<typeof forwardedPrincipalSchema>;
 export const encodePrincipal = (principal: ForwardedPrincipal) =>
   Buffer.from(JSON.stringify(principal), 'utf8').toString('base64url');
 
-function mac(secret: string, timestamp: number, principal: string, body: string | Buffer): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${principal}.`).update(body).digest('hex');
+function mac(secret: string, timestamp: number, audience: string, principal: string, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${audience}.${principal}.`).update(body).digest('hex');
 }
 
-/** The signature header's value for a request carrying `encodedPrincipal` and `body`. */
-export function signature(secret: string, encodedPrincipal: string, body: string | Buffer, now = Date.now()): string {
+/**
+ * The signature header's value for a request to the subgraph `audience` carrying
+ * `encodedPrincipal` and `body`. Naming the audience keeps a request captured on its way to
+ * one subgraph from being replayed to another.
+ */
+export function signature(secret: string, audience: string, encodedPrincipal: string, body: string | Buffer, now = Date.now()): string {
   const timestamp = Math.floor(now / 1000);
-  return `t=${timestamp},v1=${mac(secret, timestamp, encodedPrincipal, body)}`;
+  return `t=${timestamp},v1=${mac(secret, timestamp, audience, encodedPrincipal, body)}`;
 }
 
 /** The headers that let a subgraph trust a request: the principal and the signature. */
-export function signRequest(secret: string, principal: ForwardedPrincipal, body: string, now = Date.now()) {
+export function signRequest(secret: string, audience: string, principal: ForwardedPrincipal, body: string, now = Date.now()) {
   const encoded = encodePrincipal(principal);
-  return { [PRINCIPAL_HEADER]: encoded, [SIGNATURE_HEADER]: signature(secret, encoded, body, now) };
+  return { [PRINCIPAL_HEADER]: encoded, [SIGNATURE_HEADER]: signature(secret, audience, encoded, body, now) };
 }
 
 export type Verification = { ok: true; principal: ForwardedPrincipal } | { ok: false; reason: string };
 
-/** Checks a request's signature against its raw body; never throws. */
+/** Checks a request's signature, meant for `audience`, against its raw body; never throws. */
 export function verifyRequest(
   secret: string,
+  audience: string,
   headers: { signature?: string; principal?: string },
   body: Buffer,
   now = Date.now(),
@@ -52,7 +57,7 @@ export function verifyRequest(
   if (!match || headers.principal === undefined) return { ok: false, reason: 'unsigned request' };
   const timestamp = Number(match[1]);
   if (Math.abs(now / 1000 - timestamp) > SIGNATURE_MAX_AGE_SECONDS) return { ok: false, reason: 'signature expired' };
-  const expected = Buffer.from(mac(secret, timestamp, headers.principal, body), 'hex');
+  const expected = Buffer.from(mac(secret, timestamp, audience, headers.principal, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return { ok: false, reason: 'bad signature' };
   try {
     const principal = forwardedPrincipalSchema.parse(JSON.parse(Buffer.from(headers.principal, 'base64url').toString('utf8')));

@@ -1,5 +1,5 @@
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type RunningServer } from './http';
 import { createLogger } from './logger';
 import { signRequest, type ForwardedPrincipal } from './signing';
@@ -12,7 +12,7 @@ const typeDefs = parse(`
   type Mutation { setNote(text: String!): String }
 `);
 const secret = 'the-secret-the-gateway-and-subgraphs-share';
-let note = 'first';
+let note: string;
 let server: SubgraphServer;
 let running: RunningServer;
 
@@ -27,6 +27,7 @@ beforeAll(async () => {
     context: (identity) => identity,
     readiness: async () => {},
     signingSecret: secret,
+    name: 'notes',
   });
   running = await listen(server.app, 0, '127.0.0.1');
 });
@@ -39,13 +40,17 @@ async function call(query: string, principal: ForwardedPrincipal) {
   const body = JSON.stringify({ query });
   const response = await fetch(`${running.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signRequest(secret, principal, body) },
+    headers: { 'content-type': 'application/json', ...signRequest(secret, 'notes', principal, body) },
     body,
   });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
 }
 
 describe('mutations in a subgraph', () => {
+  beforeEach(() => {
+    note = 'first';
+  });
+
   it('are refused for a principal without the write scope, and change nothing', async () => {
     const response = await call('mutation { setNote(text: "forged") }', { kind: 'key', keyId: 'key_read', scopes: ['READ'] });
     expect(response.status).toBe(403);
@@ -57,9 +62,10 @@ describe('mutations in a subgraph', () => {
     const response = await call('mutation { setNote(text: "second") }', { kind: 'key', keyId: 'key_write', scopes: ['READ', 'WRITE'] });
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ setNote: 'second' });
+    expect(note).toBe('second');
   });
 
   it('leave queries to read-only principals', async () => {
-    expect((await call('{ note }', { kind: 'anonymous', scopes: ['READ'] })).body.data).toEqual({ note: 'second' });
+    expect((await call('{ note }', { kind: 'anonymous', scopes: ['READ'] })).body.data).toEqual({ note: 'first' });
   });
 });

@@ -54,6 +54,8 @@ export interface RequestIdentity {
 }
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
+  /** The subgraph's name in the supergraph: requests must be signed for it. */
+  name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<Context>;
   logger: Logger;
@@ -82,12 +84,13 @@ export const requireWriteScopeForMutations: ApolloServerPlugin<BaseContext & { p
 };
 
 /** Refuses anything the gateway did not sign, `_service` and `_entities` included. */
-export function requireGatewaySignature(secret: string, logger: Logger): express.RequestHandler {
+export function requireGatewaySignature(secret: string, audience: string, logger: Logger): express.RequestHandler {
   return (req, res, next) => {
     const verification =
       req.method === 'POST'
         ? verifyRequest(
             secret,
+            audience,
             { signature: req.header(SIGNATURE_HEADER), principal: req.header(PRINCIPAL_HEADER) },
             (req as RequestWithRawBody).rawBody ?? Buffer.alloc(0),
           )
@@ -126,7 +129,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
     apollo,
     logger: options.logger,
     readiness: options.readiness,
-    guards: [requireGatewaySignature(options.signingSecret, options.logger)],
+    guards: [requireGatewaySignature(options.signingSecret, options.name, options.logger)],
     context: async ({ res, requestId }) =>
       options.context({ requestId, principal: (res.locals.principal as ForwardedPrincipal | undefined) ?? null }),
   });

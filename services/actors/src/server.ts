@@ -11,6 +11,7 @@ export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.m
 export function createActorsServer(deps: SubgraphDeps<ActorsPrisma>): Promise<SubgraphServer> {
   return createSubgraphServer<Context>({
     ...deps,
+    name: 'actors',
     typeDefs,
     resolvers: resolvers as never,
     context: (identity) => createContext(deps.prisma, identity),

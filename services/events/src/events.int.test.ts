@@ -51,6 +51,7 @@ describe('events subgraph on PostgreSQL', () => {
         { kind: 'HAS_PART', event: { slug: 'kozinka-border-post-attack-2023' } },
       ]),
     );
+    expect(data!.raid.relatedEvents).toHaveLength(3);
     expect(data!.bryansk.relatedEvents).toEqual([{ kind: 'PRECEDES', event: { slug: 'belgorod-incursion-2023' } }]);
     expect(data!.kozinka.relatedEvents).toEqual([{ kind: 'PART_OF', event: { slug: 'belgorod-incursion-2023' } }]);
   });

@@ -11,6 +11,7 @@ export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.m
 export function createEventsServer(deps: SubgraphDeps<EventsPrisma>): Promise<SubgraphServer> {
   return createSubgraphServer<Context>({
     ...deps,
+    name: 'events',
     typeDefs,
     resolvers: resolvers as never,
     context: (identity) => createContext(deps.prisma, identity),

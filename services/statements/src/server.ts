@@ -11,6 +11,7 @@ export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.m
 export function createStatementsServer(deps: SubgraphDeps<StatementsPrisma>): Promise<SubgraphServer> {
   return createSubgraphServer<Context>({
     ...deps,
+    name: 'statements',
     typeDefs,
     resolvers: resolvers as never,
     context: (identity) => createContext(deps.prisma, identity),

@@ -47,8 +47,9 @@ function expectEarliestFirst(saidAts: Array<string | null>) {
 }
 
 describe('statements subgraph on PostgreSQL', () => {
-  it('works out the contested claims from the seed as the report tells them', () => {
-    // The facts the product exists for; if the seed changes, the checks below need a look.
+  it('(oracle check) the seed alone makes the four perpetrator claims contested', () => {
+    // The expected set the tests below compare the service against, worked out from the seed
+    // by the rule itself; if the seed changes, the checks below need a look.
     expect(contestedSlugs).toEqual([
       'raid-perpetrator-russian-volunteer-militias',
       'raid-perpetrator-ukrainian-armed-formations',
