@@ -15,7 +15,7 @@ import type { KeyStore } from './keys/store';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
-import { operationPolicy, requestShape } from './security/operation-policy';
+import { operationPolicy, refuseBatches } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
 import { toForwarded, type Principal } from './security/principal';
 import type { Quotas } from './security/quotas';
@@ -72,8 +72,8 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
   // Operation limits, checked while validating, before any subgraph is called. Some armor
   // protections are off on purpose: its field-suggestion blocker rewrites error messages in
   // place and turned a subgraph timeout into an HTTP 500 (Apollo's hideSchemaDetailsFromClientErrors
-  // below does the job); its token limit answers HTTP 500 (operationPolicy enforces the limit
-  // with a 400); its cost rule ignores list sizes (costLimit counts them).
+  // below does the job); its token limit answers HTTP 500 (Apollo's parseOptions below answers
+  // 400); its cost rule ignores list sizes (costLimit counts them).
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false },
     costLimit: { enabled: false },
@@ -93,7 +93,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     csrfPrevention: true,
     // Stored-query hashes would let a request run a document no check of this request saw.
     persistedQueries: false,
-    // A backstop for requestShape: graphql-js itself stops at the token limit.
+    // graphql-js stops lexing at the limit, so an oversized document costs little to refuse.
     parseOptions: { maxTokens: config.limits.maxTokens },
     // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
@@ -115,7 +115,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     guards: [
       authenticate({ store: keys, quotas, config, logger }),
       operationQuota(quotas),
-      requestShape(config.limits.maxTokens),
+      refuseBatches,
     ],
     context: async ({ res, requestId }) => ({
       requestId,

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
-import { GraphQLError, Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { sendError } from '@newsfacts/platform/http';
 import type { GatewayContext } from '../context';
 import type { Scope } from '../keys/store';
@@ -23,30 +23,13 @@ export function asksForIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
-/**
- * Before any GraphQL work: one operation per request (batches refused), and no document over
- * the token limit (graphql-js stops lexing at the limit, so refusing costs little). The query
- * of a GET is read from the raw URL, which has no cap on its number of parameters.
- */
-export function requestShape(maxTokens: number): express.RequestHandler {
-  return (req, res, next) => {
-    if (Array.isArray(req.body)) {
-      return sendError(res, 400, 'BATCHING_NOT_SUPPORTED', 'Send one operation per request; batched requests are refused.');
-    }
-    const query =
-      req.method === 'GET' ? new URL(req.originalUrl, 'http://gateway').searchParams.get('query') : (req.body as { query?: unknown } | undefined)?.query;
-    if (typeof query === 'string') {
-      try {
-        parse(query, { maxTokens });
-      } catch (error) {
-        if (/contains more th\w+ \d+ tokens/.test((error as Error).message)) {
-          return sendError(res, 400, 'GRAPHQL_VALIDATION_FAILED', `The document has more than ${maxTokens} tokens; send a smaller query.`);
-        }
-      }
-    }
-    next();
-  };
-}
+/** One operation per request: batched requests are refused before any GraphQL work. */
+export const refuseBatches: express.RequestHandler = (req, res, next) => {
+  if (Array.isArray(req.body)) {
+    return sendError(res, 400, 'BATCHING_NOT_SUPPORTED', 'Send one operation per request; batched requests are refused.');
+  }
+  next();
+};
 
 const SCOPE_FOR = { query: 'READ', mutation: 'WRITE', subscription: 'READ' } as const satisfies Record<string, Scope>;
 
