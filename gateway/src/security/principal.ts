@@ -35,6 +35,3 @@ export const toForwarded = (principal: Principal): ForwardedPrincipal =>
   principal.kind === 'key'
     ? { kind: 'key', keyId: principal.keyId, scopes: principal.scopes }
     : { kind: 'anonymous', scopes: principal.scopes };
-
-export const describePrincipal = (principal: Principal) =>
-  principal.kind === 'key' ? `API key ${principal.keyId}` : 'anonymous access';

@@ -18,14 +18,3 @@ export function codedError(code: ErrorCode, message: string, extensions: Record<
 
 export const badUserInput = (message: string, extensions: Record<string, unknown> = {}) =>
   codedError(ErrorCode.BAD_USER_INPUT, message, extensions);
-
-/**
- * Maps a database failure to a coded error that says nothing about tables or SQL.
- * Prisma's known codes: https://www.prisma.io/docs/orm/reference/error-reference
- */
-export function databaseError(error: unknown): GraphQLError {
-  const code = (error as { code?: unknown })?.code;
-  if (code === 'P2002') return codedError(ErrorCode.CONFLICT, 'A record with the same unique value already exists.');
-  if (code === 'P2025') return codedError(ErrorCode.NOT_FOUND, 'The record to change does not exist.');
-  return codedError(ErrorCode.SERVICE_UNAVAILABLE, 'The database could not answer; try again shortly.');
-}
