@@ -1,7 +1,7 @@
 import { useQuery } from './client';
 import { formatDate, STANCE_LABEL, words } from './format';
 import { ActorPageQuery } from './queries';
-import { Empty, Failure, Loading } from './states';
+import { Empty, Failure, Loading, Unavailable } from './states';
 
 const year = (value: string | null | undefined) => (value ? value.slice(0, 4) : '');
 
@@ -49,7 +49,9 @@ export function ActorPage({ slug }: { slug: string }) {
 
       <section aria-labelledby="said">
         <h2 id="said">What {actor.kind === 'PERSON' ? 'they' : 'it'} said</h2>
-        {actor.statements.length === 0 ? (
+        {actor.statements === null ? (
+          <Unavailable what="Statements" />
+        ) : actor.statements.length === 0 ? (
           <Empty>No statement by {actor.name} in the sources so far.</Empty>
         ) : (
           <ul className="said">
@@ -63,7 +65,12 @@ export function ActorPage({ slug }: { slug: string }) {
                 {statement.quote && <blockquote>“{statement.quote}”</blockquote>}
                 <p className="muted">
                   {formatDate(statement.saidAt, statement.saidAtPrecision)} · about{' '}
-                  <a href={`#/event/${statement.claim.event.slug}`}>{statement.claim.event.title ?? 'an event'}</a> · reported in{' '}
+                  {statement.claim.event ? (
+                    <a href={`#/event/${statement.claim.event.slug}`}>{statement.claim.event.title}</a>
+                  ) : (
+                    'an event'
+                  )}{' '}
+                  · reported in{' '}
                   <cite>{statement.reportedIn.title}</cite>
                 </p>
               </li>
@@ -72,7 +79,8 @@ export function ActorPage({ slug }: { slug: string }) {
         )}
       </section>
 
-      {actor.participations.length > 0 && (
+      {actor.participations === null && <Unavailable what="Events" />}
+      {actor.participations && actor.participations.length > 0 && (
         <section aria-labelledby="events">
           <h2 id="events">Events</h2>
           <ul className="cards">

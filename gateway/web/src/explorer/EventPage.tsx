@@ -2,7 +2,7 @@ import { useQuery } from './client';
 import { formatDate, words } from './format';
 import { EventPageQuery } from './queries';
 import { Statement, type StatementView } from './Statement';
-import { Empty, Failure, Loading } from './states';
+import { Empty, Failure, Loading, Unavailable } from './states';
 
 const AFFIRMING = new Set(['ASSERTS', 'SUPPORTS']);
 
@@ -106,7 +106,9 @@ export function EventPage({ slug }: { slug: string }) {
 
       <section aria-labelledby="contested">
         <h2 id="contested">Contested claims</h2>
-        {event.contestedClaims.length === 0 ? (
+        {event.contestedClaims === null ? (
+          <Unavailable what="Claims" />
+        ) : event.contestedClaims.length === 0 ? (
           <Empty>No one contradicts anyone about this event in the sources so far.</Empty>
         ) : (
           positionsByQuestion(event.contestedClaims).map((group) => (
@@ -139,9 +141,13 @@ export function EventPage({ slug }: { slug: string }) {
               <dt>{words(role)}</dt>
               <dd>
                 {participants.map((participant, index) => (
-                  <span key={participant.actor.slug}>
+                  <span key={participant.actor?.slug ?? index}>
                     {index > 0 && ', '}
-                    <a href={`#/actor/${participant.actor.slug}`}>{participant.actor.name}</a>
+                    {participant.actor ? (
+                      <a href={`#/actor/${participant.actor.slug}`}>{participant.actor.name}</a>
+                    ) : (
+                      <span className="muted">an actor that cannot be shown right now</span>
+                    )}
                     {participant.note && <span className="muted"> ({participant.note})</span>}
                   </span>
                 ))}

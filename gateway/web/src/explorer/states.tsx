@@ -15,6 +15,15 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="state state-empty">{children}</div>;
 }
 
+/** A part of the page whose service did not answer; the rest of the page still shows. */
+export function Unavailable({ what }: { what: string }) {
+  return (
+    <div className="state state-unavailable" role="status">
+      {what} cannot be shown right now: the service that holds them did not answer. Reload to try again.
+    </div>
+  );
+}
+
 export function Failure({ error, retry }: { error: RequestError; retry?: () => void }) {
   const needsKey = error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN';
   return (
