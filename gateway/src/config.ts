@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevel, optionalUrl, parseConfig, port } from '@newsfacts/platform/config';
+import { loadMetricsAccess, logLevel, optionalUrl, parseConfig, port, shutdownGraceMs, type MetricsAccess } from '@newsfacts/platform/config';
 import type { DatabaseTarget } from '@newsfacts/platform/db';
 import { loadDatabaseTarget, signingSecret, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 
@@ -17,6 +17,13 @@ export interface GatewayConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** Longest wait for one subgraph fetch before the gateway answers without it. */
   subgraphTimeoutMs: number;
+  /** Open sockets kept per subgraph; requests beyond it queue in the gateway. */
+  subgraphMaxSockets: number;
+  /** Memory for cached query plans, in MiB (planning is the gateway's costliest step per new operation). */
+  queryPlanCacheMiB: number;
+  metricsAccess: MetricsAccess;
+  /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
+  shutdownGraceMs: number;
   signingSecret: string;
   /** The gateway's own database, for API keys. */
   database: DatabaseTarget;
@@ -63,6 +70,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel,
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+    SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(128),
+    QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(1024).default(30),
+    SHUTDOWN_GRACE_MS: shutdownGraceMs,
     SUBGRAPH_SIGNING_SECRET: signingSecret,
     REDIS_URL: optionalUrl,
     REDIS_KEY_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, { message: 'letters, digits, _ . - only' }).default('newsfacts'),
@@ -107,6 +117,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     production,
     subgraphUrls,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
+    queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
+    metricsAccess: loadMetricsAccess(env),
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,
     database: loadDatabaseTarget('gateway', env),
     redisUrl: parsed.REDIS_URL,

@@ -6,13 +6,15 @@ import { createLogger } from '@newsfacts/platform/logger';
 import { loadGatewayConfig } from './config';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { KeyStore } from './keys/store';
+import { createGatewayMetrics } from './metrics';
 import { Quotas } from './security/quotas';
 import { createGatewayServer } from './server';
 
 async function main() {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
-  const db = await openDatabase(config.database, logger);
+  const metrics = createGatewayMetrics();
+  const db = await openDatabase(config.database, { logger });
   logger.info({ database: db.description }, `key database: ${db.description}`);
   const prisma = new PrismaClient({ adapter: db.adapter });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
@@ -27,13 +29,17 @@ async function main() {
     config,
     logger,
     keys: new KeyStore(prisma),
-    quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix),
+    quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix, (limit) => metrics.rateLimitRejections.inc({ limit })),
+    metrics,
+    // A subgraph that is down does not make the gateway unready: it still serves the other
+    // subgraphs' data, and taking every replica out of a load balancer at once would turn a
+    // partial outage into a total one. Each subgraph has its own /readyz.
     readiness: async () => {
       await db.ping();
       if (redis) await redis.ping();
     },
   });
-  const running = await listen(server.app, config.port, config.host);
+  const running = await listen(server.app, config.port, config.host, { shutdownGraceMs: config.shutdownGraceMs });
   logger.info({ url: `${running.url}/graphql`, subgraphs: config.subgraphUrls }, `gateway ready at ${running.url}/graphql`);
   onShutdownSignal(logger, async () => {
     await running.close();

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import fetch, { Headers, type RequestInfo, type RequestInit } from 'node-fetch';
 import type express from 'express';
@@ -12,6 +12,7 @@ import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import type { KeyStore } from './keys/store';
+import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
@@ -28,6 +29,7 @@ export interface GatewayDeps {
   logger: Logger;
   keys: KeyStore;
   quotas: Quotas;
+  metrics: GatewayMetrics;
   /** Throws when a dependency (the key database, Redis) cannot be reached. */
   readiness: () => Promise<void>;
 }
@@ -42,26 +44,35 @@ export interface GatewayServer {
  * throughput over a connection per fetch), gives up after the per-fetch timeout, and signs
  * each request so that subgraphs can tell it came from this gateway.
  */
-function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: string) {
-  return (url: RequestInfo, init: RequestInit = {}) => {
+function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: string, metrics: GatewayMetrics) {
+  return async (url: RequestInfo, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     const body = typeof init.body === 'string' ? init.body : '';
     headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, headers.get(PRINCIPAL_HEADER) ?? '', body));
-    return fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
+    const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
+    try {
+      const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
+      endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
+      return response;
+    } catch (error) {
+      endTimer({ outcome: (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
+      throw error;
+    }
   };
 }
 
 /** The gateway, built but not listening: the static supergraph, with subgraph URLs from config. */
-export async function createGatewayServer({ config, logger, keys, quotas, readiness }: GatewayDeps): Promise<GatewayServer> {
-  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 128 });
+export async function createGatewayServer({ config, logger, keys, quotas, metrics, readiness }: GatewayDeps): Promise<GatewayServer> {
+  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
 
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
+    queryPlannerConfig: { cache: observedQueryPlanCache(metrics, config.queryPlanCacheMiB) },
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: subgraphFetcher(config, agent, name) as never,
+        fetcher: subgraphFetcher(config, agent, name, metrics) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.principal) request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
@@ -101,9 +112,11 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       ApolloServerPluginLandingPageDisabled(),
+      // Nothing is sent to Apollo's hosted studio, even if an APOLLO_KEY is in the environment.
+      ApolloServerPluginUsageReportingDisabled(),
       operationPolicy,
       costLimit(quotas, config.limits),
-      errorMasking(logger) as ApolloServerPlugin<GatewayContext>,
+      errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
     ],
   });
   await apollo.start();
@@ -123,6 +136,8 @@ export async function createGatewayServer({ config, logger, keys, quotas, readin
       operationQuota: res.locals.operationQuota,
     }),
     readiness,
+    metrics,
+    metricsAccess: config.metricsAccess,
   });
   app.set('trust proxy', config.trustProxy);
   mountWebPages(app, logger);

@@ -39,7 +39,7 @@ export async function prepareDatabase(
   target: DatabaseTarget,
   options: { seed: boolean; logger?: Logger },
 ): Promise<{ applied: string[] }> {
-  const db = await openDatabase(target, options.logger);
+  const db = await openDatabase(target, { logger: options.logger });
   try {
     const applied = await applyMigrations(db, readMigrations(migrationsDir(name)));
     const seed = name === 'gateway' ? undefined : seeders[name];

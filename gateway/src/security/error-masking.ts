@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@newsfacts/platform/logger';
+import type { GatewayMetrics } from '../metrics';
 
 /** Codes whose messages are written for clients and pass through unchanged. */
 const CLIENT_CODES = new Set([
@@ -25,7 +26,19 @@ const CLIENT_CODES = new Set([
  * timeout) becomes a generic error. Each masked error is logged in full under the request
  * id that the client also gets, in the error and in the X-Request-Id header.
  */
-export function errorMasking(logger: Logger): ApolloServerPlugin<BaseContext & { requestId: string }> {
+export function errorMasking(logger: Logger, metrics: Pick<GatewayMetrics, 'graphqlErrors'>): ApolloServerPlugin<BaseContext & { requestId: string }> {
+  const maskError = (error: GraphQLFormattedError, requestId: string): GraphQLFormattedError => {
+    const code = error.extensions?.code;
+    const where = { ...(error.path ? { path: error.path } : {}), ...(error.locations ? { locations: error.locations } : {}) };
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+      return { message: error.message, ...where, extensions: { code } };
+    }
+    const unavailable = /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
+    logger.error({ requestId, error }, 'masked an error before it reached the client');
+    return unavailable
+      ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
+      : { message: 'Internal server error.', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+  };
   return {
     async requestDidStart() {
       return {
@@ -33,16 +46,9 @@ export function errorMasking(logger: Logger): ApolloServerPlugin<BaseContext & {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
           const { requestId } = contextValue;
           response.body.singleResult.errors = response.body.singleResult.errors.map((error): GraphQLFormattedError => {
-            const code = error.extensions?.code;
-            const where = { ...(error.path ? { path: error.path } : {}), ...(error.locations ? { locations: error.locations } : {}) };
-            if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-              return { message: error.message, ...where, extensions: { code } };
-            }
-            const unavailable = /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
-            logger.error({ requestId, error }, 'masked an error before it reached the client');
-            return unavailable
-              ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
-              : { message: 'Internal server error.', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+            const masked = maskError(error, requestId);
+            metrics.graphqlErrors.inc({ code: String(masked.extensions?.code) });
+            return masked;
           });
         },
       };

@@ -27,6 +27,8 @@ export class Quotas {
     readonly windowSeconds = 60,
     /** Namespace of the counters, so that environments can share one Redis. */
     private readonly keyPrefix = 'newsfacts',
+    /** Told of every refusal (each one becomes a 429), for the metrics. */
+    private readonly onRejected: (limit: QuotaName | 'auth-failures') => void = () => {},
   ) {}
 
   private limiter(prefix: string, points: number): RateLimiterAbstract {
@@ -50,6 +52,7 @@ export class Quotas {
       return { name, limit, remaining: result.remainingPoints, resetSeconds: Math.ceil(result.msBeforeNext / 1000), allowed: true };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.onRejected(name);
       return { name, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), allowed: false };
     }
   }
@@ -61,6 +64,7 @@ export class Quotas {
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.onRejected('auth-failures');
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
     }
   }

@@ -24,6 +24,12 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/**
+ * SHUTDOWN_GRACE_MS: on SIGTERM, how long a service keeps serving with /readyz at 503 before it
+ * stops accepting connections, for a load balancer to notice. 0 (none) suits a local run.
+ */
+export const shutdownGraceMs = z.coerce.number().int().min(0).max(120_000).default(0);
+
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** An optional URL from the environment: unset and empty both mean "not configured". */
@@ -31,3 +37,19 @@ export const optionalUrl = z.preprocess(
   (value) => (value === '' ? undefined : value),
   z.string().url().optional(),
 );
+
+/** Who may read /metrics: holders of METRICS_TOKEN when it is set; anyone outside production otherwise. */
+export interface MetricsAccess {
+  token: string | undefined;
+  openWithoutToken: boolean;
+}
+
+export function loadMetricsAccess(env: NodeJS.ProcessEnv = process.env): MetricsAccess {
+  const parsed = parseConfig(
+    z.object({
+      METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
+    }),
+    env,
+  );
+  return { token: parsed.METRICS_TOKEN, openWithoutToken: env.NODE_ENV !== 'production' };
+}

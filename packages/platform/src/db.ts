@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import type { Logger } from './logger';
@@ -11,7 +12,23 @@ export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number }
   | { kind: 'embedded'; dataDir: string };
 
-export type PrismaAdapterFactory = PrismaPg | PrismaPGlite;
+export type PrismaAdapterFactory = SqlDriverAdapterFactory;
+
+/** Told of every statement sent: how long it took and whether it succeeded. */
+export type StatementObserver = (seconds: number, ok: boolean) => void;
+
+export interface OpenOptions {
+  logger?: Logger;
+  /** Counts and times every statement Prisma and the service send (metrics, per-request counts). */
+  observeStatement?: StatementObserver;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
 
 export interface Database {
   readonly target: DatabaseTarget;
@@ -26,6 +43,8 @@ export interface Database {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Connection-pool occupancy; undefined for the embedded default, which has one connection. */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -39,8 +58,9 @@ export function describeTarget(target: DatabaseTarget): string {
   return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
 
-export async function openDatabase(target: DatabaseTarget, logger?: Logger): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target, logger) : openEmbedded(target);
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const database = target.kind === 'postgres' ? await openPostgres(target, options.logger) : await openEmbedded(target);
+  return options.observeStatement ? observeStatements(database, options.observeStatement) : database;
 }
 
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, logger?: Logger): Promise<Database> {
@@ -83,6 +103,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     ping: async () => {
       await pool.query('SELECT 1');
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     close: () => pool.end(),
   };
 }
@@ -114,6 +135,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
     ping: async () => {
       await pglite.query('SELECT 1');
     },
+    poolStats: () => undefined,
     close: async () => {
       try {
         await pglite.close();
@@ -121,6 +143,51 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
         releaseLock();
       }
     },
+  };
+}
+
+/**
+ * The same database with every statement reported to `observe`: those Prisma sends (through a
+ * wrapped driver adapter, so inside transactions too) and those the service sends itself.
+ */
+function observeStatements(database: Database, observe: StatementObserver): Database {
+  const timed = async <T>(send: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    let ok = false;
+    try {
+      const result = await send();
+      ok = true;
+      return result;
+    } finally {
+      observe(Number(process.hrtime.bigint() - started) / 1e9, ok);
+    }
+  };
+  // Object.create keeps the adapter's own methods and fields; only the statement paths change.
+  const observeQueryable = <Q extends SqlQueryable>(queryable: Q): Q => {
+    const observed = Object.create(queryable) as Q;
+    observed.queryRaw = (query) => timed(() => queryable.queryRaw(query));
+    observed.executeRaw = (query) => timed(() => queryable.executeRaw(query));
+    return observed;
+  };
+  const factory = database.adapter;
+  const adapter: SqlDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const connection = await factory.connect();
+      const observed = observeQueryable<SqlDriverAdapter>(connection);
+      // BEGIN is sent inside startTransaction; COMMIT and ROLLBACK come back through executeRaw.
+      observed.startTransaction = async (isolationLevel) =>
+        observeQueryable(await timed(() => connection.startTransaction(isolationLevel)));
+      return observed;
+    },
+  };
+  return {
+    ...database,
+    adapter,
+    exec: (sql) => timed(() => database.exec(sql)),
+    execInTransaction: (sql) => timed(() => database.execInTransaction(sql)),
+    query: (sql, params) => timed(() => database.query(sql, params)),
   };
 }
 

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
+import type { MetricsAccess } from './config';
 import type { Logger } from './logger';
+import { runInRequestScope, type RequestScope, type ServiceMetrics } from './metrics';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -35,6 +37,15 @@ export interface GraphQLAppOptions<Context extends BaseContext> {
   readiness: () => Promise<void>;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  metrics: ServiceMetrics;
+  metricsAccess: MetricsAccess;
+}
+
+/** Route labels for metrics: a fixed set, so that odd URLs cannot grow the series without bound. */
+function routeLabel(path: string): string {
+  if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path.startsWith('/graphiql') || path.startsWith('/explorer') || path.startsWith('/assets')) return 'pages';
+  return 'other';
 }
 
 /**
@@ -45,6 +56,29 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   const app = express();
   app.disable('x-powered-by');
   let draining = false;
+  const { metrics, logger } = options;
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    // Read now: mounted routers rewrite req.path while they run.
+    const route = routeLabel(req.path);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
+    });
+    next();
+  });
+
+  app.get('/metrics', async (req, res) => {
+    const { token, openWithoutToken } = options.metricsAccess;
+    const presented = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    const allowed = token ? presented !== undefined && sameSecret(presented, token) : openWithoutToken;
+    if (!allowed) {
+      res.status(token ? 401 : 403).type('text/plain').send(token ? 'Send the metrics token as a Bearer token.\n' : 'Set METRICS_TOKEN to read metrics in production.\n');
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -58,7 +92,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
       await options.readiness();
       res.json({ status: 'ready' });
     } catch (error) {
-      options.logger.warn({ err: error }, 'readiness check failed');
+      logger.warn({ err: error }, 'readiness check failed');
       res.status(503).json({ status: 'unavailable' });
     }
   });
@@ -79,6 +113,25 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
         (req as RequestWithRawBody).rawBody = buffer;
       },
     }),
+    // After the body parser: its stream callbacks would lose the request scope.
+    (req: Request, res: express.Response, next: express.NextFunction) => {
+      const scope: RequestScope = { requestId: res.locals.requestId as string, sqlStatements: 0 };
+      const started = process.hrtime.bigint();
+      res.once('finish', () => {
+        metrics.sqlStatementsPerRequest.observe(scope.sqlStatements);
+        logger.info(
+          {
+            requestId: scope.requestId,
+            operationName: typeof req.body?.operationName === 'string' ? req.body.operationName.slice(0, 100) : undefined,
+            status: res.statusCode,
+            durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+            sqlStatements: scope.sqlStatements,
+          },
+          'request',
+        );
+      });
+      runInRequestScope(scope, next);
+    },
     ...(options.guards ?? []),
     expressMiddleware(options.apollo, {
       context: async ({ req, res }) => options.context({ req, res, requestId: res.locals.requestId as string }),
@@ -92,7 +145,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     const message =
       status === 413 ? 'The request body is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'Internal server error.';
-    if (status >= 500) options.logger.error({ err: error }, 'unhandled HTTP error');
+    if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');
     sendError(res, status, code, message);
   });
 
@@ -102,6 +155,12 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   return app;
 }
 
+function sameSecret(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export interface RunningServer {
   server: http.Server;
   url: string;
@@ -109,10 +168,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (0 picks a free port) and resolves once it accepts connections. */
-export async function listen(app: express.Express, port: number, host: string): Promise<RunningServer> {
+export interface ListenOptions {
+  /**
+   * On close, how long to keep serving while /readyz already answers 503, so that a load
+   * balancer stops sending requests before the port closes (SHUTDOWN_GRACE_MS).
+   */
+  shutdownGraceMs?: number;
+  /** After the grace, how long in-flight requests may take before their connections are cut. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * Listens on host:port (0 picks a free port) and resolves once it accepts connections. Its
+ * close() drains: not ready, the grace, no new connections, in-flight requests answered (with
+ * `Connection: close`) and idle keep-alive connections closed, then the hard deadline.
+ */
+export async function listen(
+  app: express.Express,
+  port: number,
+  host: string,
+  { shutdownGraceMs = 0, drainTimeoutMs = 10_000 }: ListenOptions = {},
+): Promise<RunningServer> {
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000; // longer than the gateway's agent keeps idle sockets
+  const inFlight = new Set<http.ServerResponse>();
+  let closing = false;
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (closing) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -122,12 +207,23 @@ export async function listen(app: express.Express, port: number, host: string): 
     server,
     port: address.port,
     url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        (app.locals.startDraining as (() => void) | undefined)?.();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
+    close: async () => {
+      (app.locals.startDraining as (() => void) | undefined)?.();
+      if (shutdownGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownGraceMs));
+      closing = true;
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      // Node keeps a busy keep-alive connection open after its answer, so the server would
+      // wait for the client to let go: the answer tells the client to close it instead.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      server.closeIdleConnections();
+      // Past the deadline, whatever is still open is cut.
+      const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(deadline);
+      }
+    },
   };
 }
 

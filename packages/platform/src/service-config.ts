@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { logLevel, optionalUrl, parseConfig, port, repoRoot } from './config';
+import { loadMetricsAccess, logLevel, optionalUrl, parseConfig, port, repoRoot, shutdownGraceMs, type MetricsAccess } from './config';
 import type { DatabaseTarget } from './db';
 import { MIN_SECRET_LENGTH } from './signing';
 
@@ -23,6 +23,9 @@ export interface SubgraphConfig {
   database: DatabaseTarget;
   /** Shared with the gateway, which signs every request it sends (see signing.ts). */
   signingSecret: string;
+  metricsAccess: MetricsAccess;
+  /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
+  shutdownGraceMs: number;
 }
 
 export const signingSecret = z
@@ -53,7 +56,7 @@ export function loadDatabaseTarget(name: DatabaseName, env: NodeJS.ProcessEnv = 
 
 /**
  * A subgraph's configuration: `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `HOST`, `LOG_LEVEL`,
- * `DATA_DIR`, `DATABASE_POOL_SIZE`, `SUBGRAPH_SIGNING_SECRET`. Without a database URL the embedded default serves, from
+ * `DATA_DIR`, `DATABASE_POOL_SIZE`, `SUBGRAPH_SIGNING_SECRET`, `SHUTDOWN_GRACE_MS`. Without a database URL the embedded default serves, from
  * `<DATA_DIR>/<name>` (DATA_DIR defaults to `.data` in the repository).
  */
 export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -63,6 +66,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel,
     SUBGRAPH_SIGNING_SECRET: signingSecret,
+    SHUTDOWN_GRACE_MS: shutdownGraceMs,
   });
   const parsed = parseConfig(schema, env) as Record<string, unknown>;
   return {
@@ -72,5 +76,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     port: parsed[`${prefix}_PORT`] as number,
     logLevel: parsed.LOG_LEVEL as SubgraphConfig['logLevel'],
     database: loadDatabaseTarget(name, env),
+    metricsAccess: loadMetricsAccess(env),
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS as number,
   };
 }

@@ -1,17 +1,18 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
-import { ConfigError } from './config';
+import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db';
 import { ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
+import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
 
 const CLIENT_CODES = new Set<string>([
@@ -63,6 +64,10 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   readiness: () => Promise<void>;
   /** The secret the gateway signs requests with; requests without a valid signature are refused. */
   signingSecret: string;
+  /** The process's metrics; tests that build a server in-process get a private set. */
+  metrics?: ServiceMetrics;
+  /** Who may read /metrics; closed unless given. */
+  metricsAccess?: MetricsAccess;
 }
 
 /**
@@ -122,13 +127,20 @@ export async function createSubgraphServer<Context extends BaseContext>(
     // index.ts owns SIGINT/SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), requireWriteScopeForMutations as ApolloServerPlugin<Context>],
+    // Inline traces are for Apollo's hosted studio, which this federation does not report to.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      requireWriteScopeForMutations as ApolloServerPlugin<Context>,
+    ],
   });
   await apollo.start();
   const app = createGraphQLApp<Context>({
     apollo,
     logger: options.logger,
     readiness: options.readiness,
+    metrics: options.metrics ?? createServiceMetrics(options.name, { processMetrics: false }),
+    metricsAccess: options.metricsAccess ?? { token: undefined, openWithoutToken: false },
     guards: [requireGatewaySignature(options.signingSecret, options.name, options.logger)],
     context: async ({ res, requestId }) =>
       options.context({ requestId, principal: (res.locals.principal as ForwardedPrincipal | undefined) ?? null }),
@@ -142,6 +154,8 @@ export interface SubgraphDeps<Prisma> {
   logger: Logger;
   readiness: () => Promise<void>;
   signingSecret: string;
+  metrics?: ServiceMetrics;
+  metricsAccess?: MetricsAccess;
 }
 
 export interface SubgraphProgram<Prisma extends { $disconnect(): Promise<void> }> {
@@ -163,11 +177,20 @@ export function runSubgraph<Prisma extends { $disconnect(): Promise<void> }>(pro
 async function main<Prisma extends { $disconnect(): Promise<void> }>(program: SubgraphProgram<Prisma>): Promise<void> {
   const config = loadSubgraphConfig(program.name);
   const logger = createLogger(program.name, config.logLevel);
-  const db = await openDatabase(config.database, logger);
+  const metrics = createServiceMetrics(program.name);
+  const db = await openDatabase(config.database, { logger, observeStatement: statementObserver(metrics) });
   logger.info({ database: db.description }, `database: ${db.description}`);
+  if (db.poolStats()) observePool(metrics, () => db.poolStats()!);
   const prisma = program.createPrisma(db);
-  const server = await program.createServer({ prisma, logger, readiness: () => db.ping(), signingSecret: config.signingSecret });
-  const running = await listen(server.app, config.port, config.host);
+  const server = await program.createServer({
+    prisma,
+    logger,
+    readiness: () => db.ping(),
+    signingSecret: config.signingSecret,
+    metrics,
+    metricsAccess: config.metricsAccess,
+  });
+  const running = await listen(server.app, config.port, config.host, { shutdownGraceMs: config.shutdownGraceMs });
   logger.info({ url: `${running.url}/graphql` }, `${program.name} subgraph ready at ${running.url}/graphql`);
   onShutdownSignal(logger, async () => {
     await running.close();

@@ -1,0 +1,262 @@
+/**
+ * What operators see, through the real gateway and subgraphs: SQL statements and subgraph
+ * fetches per request that stay the same whether a query touches 1 or 1,000 entities (read
+ * from each service's /metrics), the metric families at /metrics and who may read them, and
+ * one request id in the logs of every service a request crossed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '@newsfacts/platform/db';
+import { uuidFromName } from '@newsfacts/platform/ids';
+import { createPrismaClient as createActorsPrisma } from '@newsfacts/actors/db';
+import { createPrismaClient as createEventsPrisma } from '@newsfacts/events/db';
+import { createPrismaClient as createStatementsPrisma } from '@newsfacts/statements/db';
+import { seedId } from '../../prisma/seed/ids';
+import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
+
+let federation: Federation;
+
+beforeAll(async () => {
+  // Info-level logs, to follow a request id through every service.
+  federation = await startFederation({ env: { LOG_LEVEL: 'info', ANONYMOUS_OPERATIONS_PER_MINUTE: '10000', ANONYMOUS_COST_PER_MINUTE: '100000000', MAX_COST: '1000000' } });
+}, 120_000);
+
+afterAll(async () => {
+  await federation?.stop();
+});
+
+/** Sum of a metric's samples whose labels include `labels`, in a Prometheus text exposition. */
+function sumOf(exposition: string, metric: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    const sample = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!sample || sample[1] !== metric) continue;
+    const present = Object.fromEntries([...(sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1], match[2]]));
+    if (Object.entries(labels).every(([name, value]) => present[name] === value)) total += Number(sample[3]);
+  }
+  return total;
+}
+
+async function metricsOf(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** SQL statements each subgraph sent, and fetches the gateway made, while `run` ran. */
+async function countWork(run: () => Promise<void>) {
+  const services = Object.entries(federation.subgraphUrls);
+  const before = await Promise.all(services.map(([, url]) => metricsOf(url)));
+  const gatewayBefore = await metricsOf(federation.gatewayUrl);
+  await run();
+  const after = await Promise.all(services.map(([, url]) => metricsOf(url)));
+  const gatewayAfter = await metricsOf(federation.gatewayUrl);
+  const statements = Object.fromEntries(
+    services.map(([name], index) => [name, sumOf(after[index]!, 'newsfacts_sql_statements_total') - sumOf(before[index]!, 'newsfacts_sql_statements_total')]),
+  );
+  const fetches =
+    sumOf(gatewayAfter, 'newsfacts_subgraph_fetch_duration_seconds_count') - sumOf(gatewayBefore, 'newsfacts_subgraph_fetch_duration_seconds_count');
+  return { statements, fetches };
+}
+
+describe('batched data access', () => {
+  const SIZES = [1, 10, 100, 1000];
+  const PER_EVENT = 100; // the largest page a list hands out
+
+  /** N actors, taking part in ceil(N/100) events and each speaking once on their event's claim. */
+  async function insertProbe(size: number, dbs: { events: Database; actors: Database; statements: Database }) {
+    const events = createEventsPrisma(dbs.events);
+    const actors = createActorsPrisma(dbs.actors);
+    const statements = createStatementsPrisma(dbs.statements);
+    try {
+      const eventCount = Math.ceil(size / PER_EVENT);
+      const probe = `probe-${size}`;
+      const actorRows = Array.from({ length: size }, (_, i) => ({
+        id: uuidFromName(`${probe}/actor/${i}`),
+        slug: `${probe}-actor-${i}`,
+        name: `Probe ${size} actor ${i}`,
+        kind: 'PERSON' as const,
+        description: 'A synthetic actor for the batching probe.',
+      }));
+      await actors.actor.createMany({ data: actorRows });
+      await actors.alias.createMany({
+        data: actorRows.map((actor) => ({ id: uuidFromName(`${actor.slug}/alias`), actorId: actor.id, name: `${actor.name} (alias)`, kind: 'ALTERNATIVE_NAME' as const })),
+      });
+      const source = await statements.source.findFirstOrThrow();
+      for (let e = 0; e < eventCount; e++) {
+        const eventId = uuidFromName(`${probe}/event/${e}`);
+        const members = actorRows.slice(e * PER_EVENT, (e + 1) * PER_EVENT);
+        await events.event.create({
+          data: {
+            id: eventId,
+            slug: `${probe}-event-${e}`,
+            title: `Batching ${probe} event ${e}`,
+            summary: 'A synthetic event for the batching probe.',
+            kind: 'OTHER',
+            startedAt: new Date(Date.UTC(2020, 0, 1 + e)),
+            datePrecision: 'DAY',
+            participants: { create: members.map((actor) => ({ id: uuidFromName(`${actor.slug}/participant`), actorId: actor.id, role: 'COMMENTATOR' as const })) },
+          },
+        });
+        const claimId = uuidFromName(`${probe}/claim/${e}`);
+        await statements.claim.create({ data: { id: claimId, eventId, aspect: 'OCCURRENCE', question: 'Did it happen?', text: `Probe event ${e} happened.` } });
+        await statements.statement.createMany({
+          data: members.map((actor, i) => ({
+            id: uuidFromName(`${actor.slug}/statement`),
+            claimId,
+            speakerId: actor.id,
+            stance: i % 2 ? ('DENIES' as const) : ('ASSERTS' as const),
+            quote: `Words of ${actor.name}.`,
+            channel: 'TELEGRAM' as const,
+            sourceId: source.id,
+          })),
+        });
+      }
+    } finally {
+      await Promise.all([events.$disconnect(), actors.$disconnect(), statements.$disconnect()]);
+    }
+  }
+
+  const PROBE_QUERY = `query Probe($search: String!, $events: Int!) {
+    events(filter: { search: $search }, first: $events) {
+      nodes {
+        title
+        participants(first: 100) {
+          role
+          actor { name aliases affiliations { title } statements(first: 5) { stance } }
+        }
+        claims { text contested statements(first: 100) { quote stance speaker { name aliases } } }
+      }
+    }
+  }`;
+
+  let dbs: { events: Database; actors: Database; statements: Database };
+
+  beforeAll(async () => {
+    dbs = {
+      events: await openDatabase({ kind: 'postgres', url: federation.env.EVENTS_DATABASE_URL!, poolSize: 2 }),
+      actors: await openDatabase({ kind: 'postgres', url: federation.env.ACTORS_DATABASE_URL!, poolSize: 2 }),
+      statements: await openDatabase({ kind: 'postgres', url: federation.env.STATEMENTS_DATABASE_URL!, poolSize: 2 }),
+    };
+    for (const size of SIZES) await insertProbe(size, dbs);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(dbs ?? {}).map((db) => db.close()));
+  });
+
+  it('the same SQL statements and subgraph fetches for 1, 10, 100 and 1,000 entities', async () => {
+    const work: Array<Awaited<ReturnType<typeof countWork>> & { size: number }> = [];
+    for (const size of SIZES) {
+      const events = Math.ceil(size / PER_EVENT);
+      let actorsSeen = 0;
+      const counted = await countWork(async () => {
+        const { status, body } = await federation.query(PROBE_QUERY, { search: `Batching probe-${size} event`, events });
+        expect(status).toBe(200);
+        expect(body.errors).toBeUndefined();
+        const nodes = body.data!.events.nodes as any[];
+        expect(nodes).toHaveLength(events);
+        actorsSeen = nodes.flatMap((event) => event.participants).filter((p) => p.actor.aliases.length === 1).length;
+        expect(nodes.flatMap((event) => event.claims.flatMap((claim: any) => claim.statements)).every((s: any) => s.speaker.name)).toBe(true);
+      });
+      // Each answer really holds `size` actors, each resolved across subgraphs.
+      expect(actorsSeen).toBe(size);
+      work.push({ size, ...counted });
+    }
+    const smallest = work[0]!;
+    expect(smallest.fetches).toBeGreaterThan(1);
+    for (const name of ['events', 'actors', 'statements']) expect(smallest.statements[name]).toBeGreaterThan(0);
+    for (const measured of work) {
+      expect({ size: measured.size, statements: measured.statements, fetches: measured.fetches }).toEqual({
+        size: measured.size,
+        statements: smallest.statements,
+        fetches: smallest.fetches,
+      });
+    }
+  });
+});
+
+describe('/metrics', () => {
+  it('the gateway shows requests, subgraph fetches, query plans, rate limits and process figures', async () => {
+    const raid = `{ event(slug: "belgorod-incursion-2023") { title claims { text } participants { actor { name } } } }`;
+    await federation.query(raid);
+    await federation.query(raid);
+    const text = await metricsOf(federation.gatewayUrl);
+    const gateway = { service: 'gateway' };
+    expect(sumOf(text, 'newsfacts_http_request_duration_seconds_count', { ...gateway, route: '/graphql', method: 'POST', status: '200' })).toBeGreaterThanOrEqual(2);
+    for (const subgraph of ['events', 'actors', 'statements']) {
+      expect(sumOf(text, 'newsfacts_subgraph_fetch_duration_seconds_count', { ...gateway, subgraph, outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    }
+    // The second identical query found its plan in the cache.
+    expect(sumOf(text, 'newsfacts_query_plan_cache_lookups_total', { ...gateway, result: 'hit' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(text, 'newsfacts_query_plan_cache_entries', gateway)).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('# TYPE newsfacts_rate_limit_rejections_total counter');
+    expect(sumOf(text, 'newsfacts_process_resident_memory_bytes', gateway)).toBeGreaterThan(10_000_000);
+  });
+
+  it('each subgraph shows its SQL statements, per-request counts and pool', async () => {
+    const text = await metricsOf(federation.subgraphUrls.statements);
+    const statements = { service: 'statements' };
+    expect(sumOf(text, 'newsfacts_sql_statements_total', { ...statements, outcome: 'ok' })).toBeGreaterThan(0);
+    expect(sumOf(text, 'newsfacts_sql_statements_per_request_count', statements)).toBeGreaterThan(0);
+    expect(sumOf(text, 'newsfacts_db_pool_connections', { ...statements, state: 'max' })).toBe(10);
+    expect(sumOf(text, 'newsfacts_db_pool_connections', { ...statements, state: 'total' })).toBeGreaterThan(0);
+  });
+
+  it('a 429 is counted by the limit it hit', async () => {
+    const statuses: number[] = [];
+    // 20 failed authentications a minute are allowed from one address (AUTH_FAILURES_PER_MINUTE).
+    for (let attempt = 0; attempt < 21; attempt++) {
+      const { status } = await postGraphQL(`${federation.gatewayUrl}/graphql`, '{ __typename }', undefined, { authorization: 'Bearer not-a-key' });
+      statuses.push(status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    const text = await metricsOf(federation.gatewayUrl);
+    expect(sumOf(text, 'newsfacts_rate_limit_rejections_total', { service: 'gateway', limit: 'auth-failures' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('in production /metrics needs METRICS_TOKEN: 403 without one configured, 401 with a wrong one, 200 with it', async () => {
+    const { startService, stopAll, waitUntilReady } = await import('../../scripts/lib/processes');
+    const { freePort } = await import('../helpers/federation');
+    const token = 'metrics-token-for-tests-0123456789';
+    const run = async (env: NodeJS.ProcessEnv) => {
+      const port = await freePort();
+      const service = startService('events', 'services/events/src/index.ts', { ...federation.env, NODE_ENV: 'production', EVENTS_PORT: String(port), ...env }, () => {});
+      try {
+        await waitUntilReady(`http://127.0.0.1:${port}/readyz`, service);
+        const anonymous = await fetch(`http://127.0.0.1:${port}/metrics`);
+        const wrong = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+        const right = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+        return [anonymous.status, wrong.status, right.status];
+      } finally {
+        await stopAll([service]);
+      }
+    };
+    expect(await run({})).toEqual([403, 403, 403]);
+    expect(await run({ METRICS_TOKEN: token })).toEqual([401, 401, 200]);
+  });
+});
+
+describe('request ids across services', () => {
+  it('the X-Request-Id a client sends is on the access line of the gateway and of every subgraph the query reached', async () => {
+    const requestId = `trace-${Date.now()}`;
+    const { status } = await postGraphQL(
+      `${federation.gatewayUrl}/graphql`,
+      `query($id: ID!) { claim(id: $id) { text event { title } statements { speaker { name } } } }`,
+      { id: seedId.claim('raid-perpetrator-ukrainian-armed-formations') },
+      { 'x-request-id': requestId },
+    );
+    expect(status).toBe(200);
+    const accessLines = () =>
+      federation.output
+        .filter((line) => line.includes(requestId))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { service: string; msg: string; requestId: string; sqlStatements: number })
+        .filter((entry) => entry.msg === 'request');
+    await expect.poll(() => new Set(accessLines().map((entry) => entry.service)), { timeout: 5_000 }).toEqual(
+      new Set(['gateway', 'events', 'actors', 'statements']),
+    );
+    for (const entry of accessLines()) {
+      expect(entry.requestId).toBe(requestId);
+      if (entry.service !== 'gateway') expect(entry.sqlStatements).toBeGreaterThan(0);
+    }
+  });
+});
