@@ -11,6 +11,7 @@ import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../.
 import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
 import { RAID_QUERY } from '../fixtures/raid-query';
 import { createKey, runKeysCli } from '../helpers/keys-cli';
+import { eventually, sleep } from '../helpers/eventually';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // This run's own counters in the shared Redis, removed afterwards.
@@ -27,20 +28,6 @@ let exploreKey: string;
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const send = (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) =>
   postGraphQL(`${gateway}/graphql`, query, variables, headers);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Retries `check` until it holds or `timeoutMs` passes; the last failure is rethrown. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 function expectRefusal(response: { status: number; body: any }, status: number, code: string) {
   expect({ status: response.status, code: response.body.errors?.[0]?.extensions?.code }).toEqual({ status, code });

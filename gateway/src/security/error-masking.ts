@@ -33,7 +33,7 @@ export function errorMasking(logger: Logger, metrics: Pick<GatewayMetrics, 'grap
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       return { message: error.message, ...where, extensions: { code } };
     }
-    const unavailable = /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
+    const unavailable = code === 'SERVICE_UNAVAILABLE' || /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
     logger.error({ requestId, error }, 'masked an error before it reached the client');
     return unavailable
       ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }

@@ -52,6 +52,23 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 }
 
+// Codes and messages of a database that cannot be reached right now (as opposed to a bad query):
+// Prisma's P1001/P1017/P2024, PostgreSQL's class 08 and shutdown/startup states, socket errors.
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_MESSAGE =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command|Server has closed the connection|Client has encountered a connection error/i;
+
+/** True when an error (or one of its causes) says the database is unreachable, not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 6; current = (current as { cause?: unknown }).cause, depth++) {
+    const { code, message, originalCode } = current as { code?: unknown; message?: unknown; originalCode?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (typeof originalCode === 'string' && (UNAVAILABLE_CODES.has(originalCode) || originalCode.startsWith('08'))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+  }
+  return false;
+}
+
 export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'embedded') return `embedded PGlite at ${target.dataDir}`;
   const url = new URL(target.url);
@@ -72,7 +89,9 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     idleTimeoutMillis: 30_000,
   });
   // An idle client whose server went away emits here; without a listener the process dies.
-  pool.on('error', (error) => logger?.warn({ err: error }, 'idle PostgreSQL client failed; it will be replaced'));
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger?.warn({ error: error.message, code: error.code }, 'idle PostgreSQL client failed; it will be replaced'),
+  );
   try {
     await pool.query('SELECT 1');
   } catch (error) {

@@ -7,7 +7,7 @@ import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'gra
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { ConfigError, type MetricsAccess } from './config';
-import { DatabaseUnavailableError, openDatabase, type Database } from './db';
+import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
@@ -36,6 +36,15 @@ export function maskUnexpectedErrors(logger: Logger) {
     if (typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    if (isDatabaseUnavailable(original)) {
+      // An outage, not a bug: the client may retry, and the log needs no stack per request.
+      logger.warn({ error: (original as Error)?.message, path: formatted.path }, 'database unavailable');
+      return {
+        message: 'The database is unavailable right now; try again shortly.',
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
     return {

@@ -1,0 +1,281 @@
+/**
+ * The federation's benchmark (`npm run bench`): loopback only, bounded in time, on scratch
+ * PostgreSQL databases (TEST_DATABASE_URL's server). Writes a markdown report (docs/benchmark.md
+ * by default) with the machine it ran on.
+ *
+ *   S0  plain node:http answering a fixed JSON body: the machine's ceiling
+ *   S1  a Prisma-backed query sent straight to the events subgraph (signed as the gateway would)
+ *   S2  the same query through the gateway
+ *   S3  the raid query: one event, its actors and their contested claims, three subgraphs
+ *   S4  the raid query at a fixed rate, half of S3's maximum
+ *   S5  a query touching N = 1, 10, 100, 1000 actors across all three subgraphs
+ *   soak  the raid query at the S4 rate for --soak seconds, sampling the gateway's memory
+ *
+ * Ratios are of numbers measured in this one run, so a noisy machine moves both sides.
+ *
+ *   npm run bench -- [--duration 10] [--connections 16] [--soak 300] [--out docs/benchmark.md] [--quick]
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { repoRoot } from '@newsfacts/platform/config';
+import { signRequest } from '@newsfacts/platform/signing';
+import { RAID_QUERY } from '../../tests/fixtures/raid-query';
+import { freePort, startFederation, type Federation } from '../../tests/helpers/federation';
+import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../lib/probe-graph';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    soak: { type: 'string', default: '300' },
+    out: { type: 'string', default: 'docs/benchmark.md' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const DURATION_S = args.quick ? 2 : Number(args.duration);
+const WARMUP_S = args.quick ? 1 : 3;
+const CONNECTIONS = Number(args.connections);
+const SOAK_S = args.quick ? 6 : Number(args.soak);
+const PROBE_SIZES = [1, 10, 100, 1000];
+
+const SIMPLE_QUERY = /* GraphQL */ `
+  query Simple($slug: String!) {
+    event(slug: $slug) { title summary kind startedAt datePrecision location { name region country } }
+  }
+`;
+
+interface Measured {
+  scenario: string;
+  requests: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuMsPerRequest: number;
+  sqlPerRequest: number | null;
+}
+
+function log(message: string) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Prometheus samples of one metric, summed. */
+function sumOf(exposition: string, metric: string): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{.*\})? (\S+)$/.exec(line);
+    if (match && match[1] === metric) total += Number(match[2]);
+  }
+  return total;
+}
+
+async function scrape(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+interface Target {
+  /** Where CPU and SQL statements are read before and after a run. */
+  snapshot(): Promise<{ cpuSeconds: number; sqlStatements: number | null }>;
+}
+
+function federationTarget(federation: Federation): Target {
+  const urls = [federation.gatewayUrl, ...Object.values(federation.subgraphUrls)];
+  return {
+    async snapshot() {
+      const expositions = await Promise.all(urls.map(scrape));
+      return {
+        cpuSeconds: expositions.reduce((sum, text) => sum + sumOf(text, 'newsfacts_process_cpu_seconds_total'), 0),
+        sqlStatements: expositions.reduce((sum, text) => sum + sumOf(text, 'newsfacts_sql_statements_total'), 0),
+      };
+    },
+  };
+}
+
+async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+async function measure(
+  scenario: string,
+  target: Target,
+  request: { url: string; body: string; headers: Record<string, string> },
+  extra: Partial<autocannon.Options> = {},
+  seconds = DURATION_S,
+): Promise<Measured> {
+  const base = { url: request.url, method: 'POST' as const, body: request.body, headers: { 'content-type': 'application/json', ...request.headers } };
+  log(`${scenario}: warm-up ${WARMUP_S} s`);
+  await load({ ...base, connections: CONNECTIONS, duration: WARMUP_S, ...extra });
+  const before = await target.snapshot();
+  log(`${scenario}: ${seconds} s`);
+  const result = await load({ ...base, connections: CONNECTIONS, duration: seconds, ...extra });
+  const after = await target.snapshot();
+  const requests = result.requests.total;
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return {
+    scenario,
+    requests,
+    requestsPerSecond: requests / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    cpuMsPerRequest: requests ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / requests : NaN,
+    sqlPerRequest: after.sqlStatements === null || before.sqlStatements === null || !requests ? null : (after.sqlStatements - before.sqlStatements) / requests,
+  };
+}
+
+/** S0's server: a separate process, so it has the same core to itself that a service has. */
+async function startCeilingServer(body: string) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const body = ${JSON.stringify(body)};
+       require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.setHeader('content-type', 'application/json'); res.end(body); }); }).listen(${port}, '127.0.0.1', () => console.log('ready'));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  const target: Target = { snapshot: async () => ({ cpuSeconds: procCpuSeconds(child.pid!), sqlStatements: null }) };
+  return { url: `http://127.0.0.1:${port}/`, target, stop: () => child.kill() };
+}
+
+function procCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function machine(): string[] {
+  const cpu = os.cpus();
+  return [
+    `- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (\`nproc\` ${os.availableParallelism()})`,
+    `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`,
+    `- Node.js ${process.version}; PostgreSQL on loopback; autocannon in the same machine, ${CONNECTIONS} connections`,
+  ];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '–');
+
+async function main() {
+  const started = Date.now();
+  log('starting the federation on scratch PostgreSQL databases');
+  const federation = await startFederation({
+    env: {
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+      ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
+      ANONYMOUS_COST_PER_MINUTE: '100000000000',
+      MAX_COST: '10000000',
+    },
+  });
+  const sections: string[] = [];
+  try {
+    const gatewayGraphql = `${federation.gatewayUrl}/graphql`;
+    const target = federationTarget(federation);
+    const raidBody = JSON.stringify({ query: RAID_QUERY, variables: { slug: 'belgorod-incursion-2023' } });
+    const simpleBody = JSON.stringify({ query: SIMPLE_QUERY, variables: { slug: 'belgorod-incursion-2023' } });
+
+    // The gateway's answer to the simple query, served verbatim by the ceiling server.
+    const simpleAnswer = await (await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: simpleBody })).text();
+    const ceiling = await startCeilingServer(simpleAnswer);
+    const results: Measured[] = [];
+    try {
+      results.push(await measure('S0 plain node:http', ceiling.target, { url: ceiling.url, body: simpleBody, headers: {} }));
+    } finally {
+      ceiling.stop();
+    }
+
+    // Signed as the gateway signs; the signature stays valid for five minutes, longer than a run.
+    const signed = signRequest(federation.env.SUBGRAPH_SIGNING_SECRET!, 'events', { kind: 'anonymous', scopes: ['READ'] }, simpleBody);
+    results.push(await measure('S1 one subgraph, direct', target, { url: `${federation.subgraphUrls.events}/graphql`, body: simpleBody, headers: signed }));
+    results.push(await measure('S2 the same through the gateway', target, { url: gatewayGraphql, body: simpleBody, headers: {} }));
+    const s3 = await measure('S3 raid query, three subgraphs', target, { url: gatewayGraphql, body: raidBody, headers: {} });
+    results.push(s3);
+    const halfRate = Math.max(1, Math.floor(s3.requestsPerSecond / 2));
+    const s4 = await measure(`S4 raid query at ${halfRate} req/s`, target, { url: gatewayGraphql, body: raidBody, headers: {} }, { overallRate: halfRate });
+    results.push(s4);
+
+    log('inserting the probe graph for S5');
+    await insertProbeGraph(
+      { events: federation.env.EVENTS_DATABASE_URL!, actors: federation.env.ACTORS_DATABASE_URL!, statements: federation.env.STATEMENTS_DATABASE_URL! },
+      PROBE_SIZES,
+    );
+    const s5: Measured[] = [];
+    for (const size of PROBE_SIZES) {
+      const body = JSON.stringify({ query: PROBE_QUERY, variables: probeSelection(size) });
+      const probe = await (await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
+      if ((probe as { errors?: unknown }).errors) throw new Error(`S5 probe at N=${size} failed: ${JSON.stringify((probe as { errors: unknown }).errors)}`);
+      s5.push(await measure(`S5 N = ${size}`, target, { url: gatewayGraphql, body, headers: {} }));
+    }
+    results.push(...s5);
+
+    log(`soak: the raid query at ${halfRate} req/s for ${SOAK_S} s`);
+    const samples: Array<{ at: number; rss: number; heap: number }> = [];
+    const sampler = setInterval(async () => {
+      const text = await scrape(federation.gatewayUrl).catch(() => '');
+      if (text) samples.push({ at: Date.now(), rss: sumOf(text, 'newsfacts_process_resident_memory_bytes'), heap: sumOf(text, 'newsfacts_nodejs_heap_size_used_bytes') });
+    }, Math.max(1000, (SOAK_S * 1000) / 60));
+    const soakStart = Date.now();
+    const soak = await load({ url: gatewayGraphql, method: 'POST', body: raidBody, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: SOAK_S, overallRate: halfRate });
+    clearInterval(sampler);
+    const fifth = Math.max(1, Math.floor(samples.length / 5));
+    const average = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const firstRss = average(samples.slice(0, fifth).map((s) => s.rss));
+    const lastRss = average(samples.slice(-fifth).map((s) => s.rss));
+    const firstHeap = average(samples.slice(0, fifth).map((s) => s.heap));
+    const lastHeap = average(samples.slice(-fifth).map((s) => s.heap));
+
+    // The report.
+    const byName = (prefix: string) => results.find((r) => r.scenario.startsWith(prefix))!;
+    const s0 = byName('S0');
+    const s1 = byName('S1');
+    const s2 = byName('S2');
+    const sqlCounts = s5.map((r) => r.sqlPerRequest);
+    const sqlFlat = sqlCounts.every((count) => count !== null && Math.abs(count - sqlCounts[0]!) < 0.05);
+    const rows = results.map(
+      (r) =>
+        `| ${r.scenario} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${ms(r.cpuMsPerRequest)} | ${r.sqlPerRequest === null ? '–' : r.sqlPerRequest.toFixed(2)} |`,
+    );
+    const verdict = (ok: boolean) => (ok ? 'holds' : '**missed**');
+    sections.push(
+      `# Benchmark`,
+      ``,
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${args.quick ? ' -- --quick' : ''}\` (${DURATION_S} s per scenario after ${WARMUP_S} s of warm-up; took ${Math.round((Date.now() - started) / 1000)} s).`,
+      ``,
+      ...machine(),
+      ``,
+      `| scenario | requests/s | p50 ms | p99 ms | errors | CPU ms/request | SQL statements/request |`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+      ...rows,
+      ``,
+      `CPU is user + system time of every server process in the path (gateway and all three subgraphs; S0 its one process), divided by requests; PostgreSQL's own CPU is not in it. The load generator shares the machine's two cores with them.`,
+      ``,
+      `| target | measured | verdict |`,
+      `| --- | --- | --- |`,
+      `| S2/S1 throughput ≥ 0.5 | ${(s2.requestsPerSecond / s1.requestsPerSecond).toFixed(2)} | ${verdict(s2.requestsPerSecond / s1.requestsPerSecond >= 0.5)} |`,
+      `| S3/S0 throughput (for the record) | ${(s3.requestsPerSecond / s0.requestsPerSecond).toFixed(3)} | – |`,
+      `| S4: p99 ≤ 3 × p50, no errors | p50 ${ms(s4.p50)} ms, p99 ${ms(s4.p99)} ms (${(s4.p99 / s4.p50).toFixed(1)}×), ${s4.errors} errors | ${verdict(s4.p99 <= 3 * s4.p50 && s4.errors === 0)} |`,
+      `| S5: SQL statements per request constant in N | ${sqlCounts.map((c, i) => `N=${PROBE_SIZES[i]}: ${c?.toFixed(2)}`).join(', ')} | ${verdict(sqlFlat)} |`,
+      `| Gateway memory flat over the soak | RSS ${(firstRss / 2 ** 20).toFixed(0)} → ${(lastRss / 2 ** 20).toFixed(0)} MiB, heap used ${(firstHeap / 2 ** 20).toFixed(0)} → ${(lastHeap / 2 ** 20).toFixed(0)} MiB (first vs last fifth of ${samples.length} samples over ${Math.round((Date.now() - soakStart) / 1000)} s; ${soak.requests.total} requests, ${soak.errors + soak.non2xx + soak.timeouts} errors) | ${verdict(lastRss <= firstRss * 1.1)} |`,
+      ``,
+    );
+  } finally {
+    await federation.stop();
+  }
+  const out = path.resolve(repoRoot, args.out!);
+  writeFileSync(out, `${sections.join('\n')}\n`);
+  process.stdout.write(`${sections.join('\n')}\n`);
+  log(`wrote ${path.relative(repoRoot, out)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
