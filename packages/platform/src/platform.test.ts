@@ -110,8 +110,20 @@ describe('error masking', () => {
   });
 
   it('replaces anything unexpected with a bare INTERNAL_SERVER_ERROR', () => {
-    const error = new Error('connect ECONNREFUSED 10.0.0.5:5432');
+    const error = new TypeError("Cannot read properties of undefined (reading 'id')");
     const masked = mask({ message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at y'] } }, error);
     expect(masked).toEqual({ message: 'Internal server error.', path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('turns an unreachable database into a retryable SERVICE_UNAVAILABLE that names no address', () => {
+    const unavailable = { message: 'The database is unavailable right now; try again shortly.', path: ['event'], extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    const refused = new Error('connect ECONNREFUSED 10.0.0.5:5432');
+    const prismaLike = Object.assign(new Error('Invalid `prisma.event.findMany()` invocation'), { cause: { originalCode: '57P01', message: 'x' } });
+    for (const error of [refused, prismaLike]) {
+      expect(mask({ message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error)).toEqual(unavailable);
+    }
+    // A query the database refused is a bug, not an outage.
+    const syntax = Object.assign(new Error('syntax error at or near "FROM"'), { code: '42601' });
+    expect(mask({ message: syntax.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, syntax).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
   });
 });
