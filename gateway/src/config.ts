@@ -17,6 +17,8 @@ export interface GatewayConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** Longest wait for one subgraph fetch before the gateway answers without it. */
   subgraphTimeoutMs: number;
+  /** Longest time all of one request's subgraph fetches together may take; above subgraphTimeoutMs. */
+  requestTimeoutMs: number;
   /** Open sockets kept per subgraph; requests beyond it queue in the gateway. */
   subgraphMaxSockets: number;
   /** Memory for cached query plans, in MiB (planning is the gateway's costliest step per new operation). */
@@ -70,6 +72,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevel,
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(300_000).default(10_000),
     SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(128),
     QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(1024).default(30),
     SHUTDOWN_GRACE_MS: shutdownGraceMs,
@@ -103,7 +106,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       ]),
     ),
   });
-  const parsed = parseConfig(schema, env) as Record<string, any>;
+  const parsed = parseConfig(
+    schema.refine((values) => (values.SUBGRAPH_TIMEOUT_MS as number) <= (values.REQUEST_TIMEOUT_MS as number), {
+      message: 'must not exceed REQUEST_TIMEOUT_MS: a fetch cannot outlive the request it serves',
+      path: ['SUBGRAPH_TIMEOUT_MS'],
+    }),
+    env,
+  ) as Record<string, any>;
   const subgraphUrls = Object.fromEntries(
     Object.keys(SUBGRAPHS).map((name) => {
       const prefix = name.toUpperCase();
@@ -117,6 +126,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     production,
     subgraphUrls,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
     subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
     queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
     metricsAccess: loadMetricsAccess(env),

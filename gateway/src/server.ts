@@ -11,6 +11,7 @@ import type { Logger } from '@newsfacts/platform/logger';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
@@ -47,11 +48,12 @@ export interface GatewayServer {
 function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: string, metrics: GatewayMetrics) {
   return async (url: RequestInfo, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
+    const timeoutMs = fetchTimeoutMs(config.subgraphTimeoutMs, Number(headers.get(DEADLINE_HEADER)), Date.now());
     const body = typeof init.body === 'string' ? init.body : '';
     headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, headers.get(PRINCIPAL_HEADER) ?? '', body));
     const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
     try {
-      const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(config.subgraphTimeoutMs) as never });
+      const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(timeoutMs) as never });
       endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
       return response;
     } catch (error) {
@@ -75,6 +77,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
         fetcher: subgraphFetcher(config, agent, name, metrics) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
           if (context.principal) request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
         },
       }),
@@ -134,6 +137,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
       requestId,
       principal: res.locals.principal as Principal,
       operationQuota: res.locals.operationQuota,
+      deadline: Date.now() + config.requestTimeoutMs,
     }),
     readiness,
     metrics,

@@ -126,6 +126,37 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
     }
   }, 60_000);
 
+  it('fetches in sequence share one request deadline: a late fetch gets what is left of it, not its own full limit', async () => {
+    // events answers in 1.5 s (inside its 2 s limit), then statements would hang: alone, each
+    // fetch may take 2 s (3.5 s in all); the request's 2.5 s deadline leaves statements 1 s.
+    const eventsProxy = await startDelayingProxy();
+    eventsProxy.target = federation.subgraphUrls.events;
+    try {
+      const { url } = await startGateway('gateway-deadline', {
+        SUBGRAPH_TIMEOUT_MS: '2000',
+        REQUEST_TIMEOUT_MS: '2500',
+        EVENTS_URL: `${eventsProxy.url}/graphql`,
+        STATEMENTS_URL: `${proxy.url}/graphql`,
+      });
+      const EVENT_THEN_CLAIMS = '{ event(slug: "belgorod-incursion-2023") { title claims { text } } }';
+      await eventually(async () => expect((await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS)).body.errors).toBeUndefined());
+
+      eventsProxy.delayMs = 1_500;
+      proxy.delayMs = 10_000;
+      const startedAt = Date.now();
+      const response = await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS);
+      const elapsed = Date.now() - startedAt;
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({ event: { title: expect.stringMatching(/Belgorod/), claims: null } });
+      expectOnlyUnavailable(response);
+      expect(elapsed).toBeGreaterThanOrEqual(2_400);
+      expect(elapsed).toBeLessThan(3_300);
+    } finally {
+      proxy.delayMs = 0;
+      await eventsProxy.close();
+    }
+  }, 60_000);
+
   it('SIGTERM under load: not ready first, in-flight requests answered, then no new connections, keep-alive closed, exit 0', async () => {
     const graceMs = 1_500;
     const { gateway, url } = await startGateway('gateway-draining', {
