@@ -3,6 +3,7 @@ import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, openDatabase } from '@newsfacts/platform/db';
 import { listen, onShutdownSignal } from '@newsfacts/platform/http';
 import { createLogger } from '@newsfacts/platform/logger';
+import { observePool, statementObserver } from '@newsfacts/platform/metrics';
 import { loadGatewayConfig } from './config';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { KeyStore } from './keys/store';
@@ -14,7 +15,9 @@ async function main() {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
   const metrics = createGatewayMetrics();
-  const db = await openDatabase(config.database, { logger });
+  // The key database's statements and pool are in the metrics like a subgraph's.
+  const db = await openDatabase(config.database, { logger, observeStatement: statementObserver(metrics) });
+  if (db.poolStats()) observePool(metrics, () => db.poolStats()!);
   logger.info({ database: db.description }, `key database: ${db.description}`);
   const prisma = new PrismaClient({ adapter: db.adapter });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
