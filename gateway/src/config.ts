@@ -81,9 +81,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     REDIS_KEY_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, { message: 'letters, digits, _ . - only' }).default('newsfacts'),
     ANONYMOUS_ACCESS: z.enum(['off', 'read']).default(production ? 'off' : 'read'),
     ANONYMOUS_OPERATIONS_PER_MINUTE: positive(60),
-    ANONYMOUS_COST_PER_MINUTE: positive(20_000),
+    ANONYMOUS_COST_PER_MINUTE: positive(200_000),
     KEY_OPERATIONS_PER_MINUTE: positive(600),
-    KEY_COST_PER_MINUTE: positive(200_000),
+    KEY_COST_PER_MINUTE: positive(2_000_000),
     AUTH_FAILURES_PER_MINUTE: positive(20),
     QUOTA_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
@@ -92,7 +92,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     MAX_ALIASES: positive(15),
     MAX_DIRECTIVES: positive(20),
     MAX_TOKENS: positive(2_000),
-    MAX_COST: positive(10_000),
+    MAX_COST: positive(50_000),
     ASSUMED_LIST_SIZE: positive(10),
     // Express reads a number as "this many hops" and a string as addresses: "1" must be a number.
     TRUST_PROXY: z

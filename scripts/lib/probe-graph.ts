@@ -85,6 +85,7 @@ export async function insertProbeGraph(urls: ProbeDatabases, sizes: number[]): P
           data: members.map((actor, i) => ({
             id: uuidFromName(`${actor.slug}/statement`),
             claimId,
+            eventId,
             speakerId: actor.id,
             stance: i % 2 ? ('DENIES' as const) : ('ASSERTS' as const),
             quote: `Words of ${actor.name}.`,

@@ -5,12 +5,8 @@
  * one request id in the logs of every service a request crossed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '@newsfacts/platform/db';
-import { uuidFromName } from '@newsfacts/platform/ids';
-import { createPrismaClient as createActorsPrisma } from '@newsfacts/actors/db';
-import { createPrismaClient as createEventsPrisma } from '@newsfacts/events/db';
-import { createPrismaClient as createStatementsPrisma } from '@newsfacts/statements/db';
 import { seedId } from '../../prisma/seed/ids';
+import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../../scripts/lib/probe-graph';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
 
 let federation: Federation;
@@ -60,101 +56,25 @@ async function countWork(run: () => Promise<void>) {
 
 describe('batched data access', () => {
   const SIZES = [1, 10, 100, 1000];
-  const PER_EVENT = 100; // the largest page a list hands out
-
-  /** N actors, taking part in ceil(N/100) events and each speaking once on their event's claim. */
-  async function insertProbe(size: number, dbs: { events: Database; actors: Database; statements: Database }) {
-    const events = createEventsPrisma(dbs.events);
-    const actors = createActorsPrisma(dbs.actors);
-    const statements = createStatementsPrisma(dbs.statements);
-    try {
-      const eventCount = Math.ceil(size / PER_EVENT);
-      const probe = `probe-${size}`;
-      const actorRows = Array.from({ length: size }, (_, i) => ({
-        id: uuidFromName(`${probe}/actor/${i}`),
-        slug: `${probe}-actor-${i}`,
-        name: `Probe ${size} actor ${i}`,
-        kind: 'PERSON' as const,
-        description: 'A synthetic actor for the batching probe.',
-      }));
-      await actors.actor.createMany({ data: actorRows });
-      await actors.alias.createMany({
-        data: actorRows.map((actor) => ({ id: uuidFromName(`${actor.slug}/alias`), actorId: actor.id, name: `${actor.name} (alias)`, kind: 'ALTERNATIVE_NAME' as const })),
-      });
-      const source = await statements.source.findFirstOrThrow();
-      for (let e = 0; e < eventCount; e++) {
-        const eventId = uuidFromName(`${probe}/event/${e}`);
-        const members = actorRows.slice(e * PER_EVENT, (e + 1) * PER_EVENT);
-        await events.event.create({
-          data: {
-            id: eventId,
-            slug: `${probe}-event-${e}`,
-            title: `Batching ${probe} event ${e}`,
-            summary: 'A synthetic event for the batching probe.',
-            kind: 'OTHER',
-            startedAt: new Date(Date.UTC(2020, 0, 1 + e)),
-            datePrecision: 'DAY',
-            participants: { create: members.map((actor) => ({ id: uuidFromName(`${actor.slug}/participant`), actorId: actor.id, role: 'COMMENTATOR' as const })) },
-          },
-        });
-        const claimId = uuidFromName(`${probe}/claim/${e}`);
-        await statements.claim.create({ data: { id: claimId, eventId, aspect: 'OCCURRENCE', question: 'Did it happen?', text: `Probe event ${e} happened.` } });
-        await statements.statement.createMany({
-          data: members.map((actor, i) => ({
-            id: uuidFromName(`${actor.slug}/statement`),
-            claimId,
-            speakerId: actor.id,
-            stance: i % 2 ? ('DENIES' as const) : ('ASSERTS' as const),
-            quote: `Words of ${actor.name}.`,
-            channel: 'TELEGRAM' as const,
-            sourceId: source.id,
-          })),
-        });
-      }
-    } finally {
-      await Promise.all([events.$disconnect(), actors.$disconnect(), statements.$disconnect()]);
-    }
-  }
-
-  const PROBE_QUERY = `query Probe($search: String!, $events: Int!) {
-    events(filter: { search: $search }, first: $events) {
-      nodes {
-        title
-        participants(first: 100) {
-          role
-          actor { name aliases affiliations { title } statements(first: 5) { stance } }
-        }
-        claims { text contested statements(first: 100) { quote stance speaker { name aliases } } }
-      }
-    }
-  }`;
-
-  let dbs: { events: Database; actors: Database; statements: Database };
 
   beforeAll(async () => {
-    dbs = {
-      events: await openDatabase({ kind: 'postgres', url: federation.env.EVENTS_DATABASE_URL!, poolSize: 2 }),
-      actors: await openDatabase({ kind: 'postgres', url: federation.env.ACTORS_DATABASE_URL!, poolSize: 2 }),
-      statements: await openDatabase({ kind: 'postgres', url: federation.env.STATEMENTS_DATABASE_URL!, poolSize: 2 }),
-    };
-    for (const size of SIZES) await insertProbe(size, dbs);
+    await insertProbeGraph(
+      { events: federation.env.EVENTS_DATABASE_URL!, actors: federation.env.ACTORS_DATABASE_URL!, statements: federation.env.STATEMENTS_DATABASE_URL! },
+      SIZES,
+    );
   }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(Object.values(dbs ?? {}).map((db) => db.close()));
-  });
 
   it('the same SQL statements and subgraph fetches for 1, 10, 100 and 1,000 entities', async () => {
     const work: Array<Awaited<ReturnType<typeof countWork>> & { size: number }> = [];
     for (const size of SIZES) {
-      const events = Math.ceil(size / PER_EVENT);
+      const selection = probeSelection(size);
       let actorsSeen = 0;
       const counted = await countWork(async () => {
-        const { status, body } = await federation.query(PROBE_QUERY, { search: `Batching probe-${size} event`, events });
+        const { status, body } = await federation.query(PROBE_QUERY, selection);
         expect(status).toBe(200);
         expect(body.errors).toBeUndefined();
         const nodes = body.data!.events.nodes as any[];
-        expect(nodes).toHaveLength(events);
+        expect(nodes).toHaveLength(selection.events);
         actorsSeen = nodes.flatMap((event) => event.participants).filter((p) => p.actor.aliases.length === 1).length;
         expect(nodes.flatMap((event) => event.claims.flatMap((claim: any) => claim.statements)).every((s: any) => s.speaker.name)).toBe(true);
       });

@@ -24,7 +24,7 @@ const unwrapNonNull = (type: GraphQLOutputType) => (isNonNullType(type) ? type.o
  * produce. A list multiplies everything beneath it by its size: the `first` argument when
  * there is one (variables included), the assumed size otherwise. Aliases and fragments
  * count as often as they appear, so one aliased query cannot do the work of a hundred.
- * Fields of a `…Connection` are counted once per item that its `first` already multiplied.
+ * A connection's `first` multiplies its items, and a list's `first` its own elements.
  * Arguments are read as GraphQL will run them (variables coerced, defaults applied); a
  * `first` left null counts as the largest page.
  */
@@ -85,7 +85,9 @@ export function operationCost(
       const isList = isListType(unwrapNonNull(field.type));
       const insideConnection = parent.name.endsWith('Connection');
       const size = first !== undefined ? first : isList && !insideConnection ? assumedListSize : 1;
-      const objects = first !== undefined ? instances : instances * size;
+      // A connection is one object whose `first` multiplies what is inside it; a list with
+      // `first` is that many objects itself.
+      const objects = first !== undefined && !isList ? instances : instances * size;
       total += objects + selectionCost(selection.selectionSet, type, instances * size, seen);
     }
     return total;

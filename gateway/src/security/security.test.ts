@@ -37,7 +37,7 @@ describe('operation cost', () => {
     type Query { events(first: Int = 20): EventConnection! event(slug: String): Event }
     type EventConnection { nodes: [Event!]! pageInfo: PageInfo! }
     type PageInfo { hasNextPage: Boolean! }
-    type Event { title: String! participants: [Participant!]! claims: [Claim!]! }
+    type Event { title: String! participants: [Participant!]! claims: [Claim!]! statements(first: Int = 20): [Statement!]! }
     type Participant { actor: Actor! }
     type Actor { name: String! statements: [Statement!]! }
     type Statement { quote: String }
@@ -67,6 +67,13 @@ describe('operation cost', () => {
   it('assumes a size for lists without first, and nests multiplicatively', () => {
     // event 1 + participants 10 + actors 10 + statements 10×10
     expect(cost('{ event(slug: "x") { participants { actor { statements { quote } } } } }')).toBe(1 + 10 + 10 + 100);
+  });
+
+  it('counts a bounded list by its first: every element is an object', () => {
+    expect(cost('{ event(slug: "x") { statements(first: 7) { quote } } }')).toBe(1 + 7);
+    expect(cost('{ event(slug: "x") { statements { quote } } }')).toBe(1 + 20);
+    // 100 events, each with 100 statements: ten thousand statements, not a hundred.
+    expect(cost('{ events(first: 100) { nodes { statements(first: 100) { quote } } } }')).toBe(1 + 100 + 100 * 100);
   });
 
   it('counts every alias and every fragment use', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -133,7 +134,8 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
   const releaseLock = lockDataDir(target.dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(target.dataDir);
+    // pg_trgm backs the name and title searches' indexes, as on PostgreSQL.
+    pglite = await PGlite.create(target.dataDir, { extensions: { pg_trgm } });
   } catch (error) {
     releaseLock();
     throw new DatabaseUnavailableError(`cannot open ${description}: ${(error as Error).message}`);

@@ -9,13 +9,18 @@ export interface PageRequest {
   afterId: string | undefined;
 }
 
-/** Checks `first` and `after` and turns them into a keyset page request. */
-export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
+/** The page size `first` asks for: 20 when it is left out, else 1–100 (BAD_USER_INPUT otherwise). */
+export function pageSize(first: number | null | undefined): number {
   const take = first ?? 20;
   if (!Number.isInteger(take) || take < 1 || take > MAX_PAGE_SIZE) {
     throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}; got ${first}.`, { argument: 'first' });
   }
-  return { take, afterId: after == null ? undefined : decodeCursor(after) };
+  return take;
+}
+
+/** Checks `first` and `after` and turns them into a keyset page request. */
+export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
+  return { take: pageSize(first), afterId: after == null ? undefined : decodeCursor(after) };
 }
 
 export function encodeCursor(id: string): string {

@@ -8,6 +8,7 @@ const date = (value: string | null) => (value ? new Date(value) : null);
 export async function seedStatements(prisma: StatementsPrisma, data: SeedDataset): Promise<void> {
   // Claims are created one after another so that createdAt keeps the dataset's order.
   const base = Date.parse('2023-05-23T00:00:00Z');
+  const eventOfClaim = new Map(data.claims.map((claim) => [claim.slug, claim.event]));
   await prisma.$transaction([
     ...data.sources.map((source) => {
       const row = { ...source, id: seedId.source(source.slug), publishedAt: new Date(source.publishedAt) };
@@ -28,6 +29,7 @@ export async function seedStatements(prisma: StatementsPrisma, data: SeedDataset
       const row = {
         id: seedId.statement(statement.slug),
         claimId: seedId.claim(statement.claim),
+        eventId: seedId.event(eventOfClaim.get(statement.claim)!),
         speakerId: seedId.actor(statement.speaker),
         stance: statement.stance,
         quote: statement.quote,

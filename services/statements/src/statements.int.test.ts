@@ -392,9 +392,9 @@ describe('statements subgraph on PostgreSQL', () => {
     try {
       // Someone disputes the casualty count.
       await client.query(
-        `INSERT INTO "Statement" ("id", "claimId", "speakerId", "stance", "paraphrase", "channel", "sourceId")
-         VALUES ($1, $2, $3, 'DISPUTES', $4, 'UNSPECIFIED', $5)`,
-        [disputeId, INJURED, seedId.actor('russian-ministry-of-defence'), 'Fewer people were hurt than the governor said.', SOURCE],
+        `INSERT INTO "Statement" ("id", "claimId", "eventId", "speakerId", "stance", "paraphrase", "channel", "sourceId")
+         VALUES ($1, $2, $3, $4, 'DISPUTES', $5, 'UNSPECIFIED', $6)`,
+        [disputeId, INJURED, RAID, seedId.actor('russian-ministry-of-defence'), 'Fewer people were hurt than the governor said.', SOURCE],
       );
       const during = await statements.execute(query, variables);
       expect(during.errors).toBeUndefined();
@@ -421,7 +421,7 @@ describe('statements subgraph on PostgreSQL', () => {
       `query($id: ID!) {
         bySlug: source(slug: "${SOURCE_SLUG}") {
           id slug publisher title url publishedAt publishedAtPrecision language contentSha256
-          statements { id span { start end } reportedIn { id } }
+          statements(first: 100) { id span { start end } reportedIn { id } }
         }
         byId: source(id: $id) { slug title }
         sources { totalCount nodes { slug } }

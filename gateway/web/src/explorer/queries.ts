@@ -34,7 +34,8 @@ export const EventPageQuery = graphql(`
         id text aspect question
         statements {
           id stance quote paraphrase saidAt saidAtPrecision channel channelDetail
-          speaker { slug name affiliations { title organization { name } } }
+          # The page shows each speaker's latest position only.
+          speaker { slug name affiliations(first: 1) { title organization { name } } }
           outlet { name }
           reportedIn { title publisher publishedAt publishedAtPrecision }
         }

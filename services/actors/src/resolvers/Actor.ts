@@ -1,4 +1,5 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
+import { pageSize } from '@newsfacts/platform/pagination';
 import type { Affiliation } from '../generated/prisma/client.ts';
 import type { ActorResolvers } from '../generated/graphql.ts';
 
@@ -10,19 +11,16 @@ export const Actor: ActorResolvers = {
   __resolveReference: async (reference, { loaders }) =>
     UUID_PATTERN.test(reference.id) ? loaders.actorById.load(reference.id) : null,
 
-  aliases: async (actor, _args, { loaders }) => (await loaders.aliasesByActorId.load(actor.id)).map((alias) => alias.name),
+  aliases: async (actor, { first }, { loaders }) =>
+    (await loaders.aliasesByActorId.load(actor.id, pageSize(first), null)).map((alias) => alias.name),
 
-  alternativeNames: (actor, _args, { loaders }) => loaders.aliasesByActorId.load(actor.id),
+  alternativeNames: (actor, { first }, { loaders }) => loaders.aliasesByActorId.load(actor.id, pageSize(first), null),
 
   country: (actor) => (actor.countryCode ? (countryNames.of(actor.countryCode) ?? null) : null),
 
-  affiliations: async (actor, { currentOnly }, { loaders }) => {
-    const affiliations = await loaders.affiliationsByMemberId.load(actor.id);
-    return currentOnly ? affiliations.filter((affiliation) => isCurrent(affiliation)) : affiliations;
-  },
+  affiliations: (actor, { currentOnly, first }, { loaders }) =>
+    loaders.affiliationsByMemberId.load(actor.id, pageSize(first), currentOnly ?? false),
 
-  members: async (actor, { currentOnly }, { loaders }) => {
-    const affiliations = await loaders.affiliationsByOrganizationId.load(actor.id);
-    return currentOnly ? affiliations.filter((affiliation) => isCurrent(affiliation)) : affiliations;
-  },
+  members: (actor, { currentOnly, first }, { loaders }) =>
+    loaders.affiliationsByOrganizationId.load(actor.id, pageSize(first), currentOnly ?? false),
 };

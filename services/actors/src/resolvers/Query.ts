@@ -1,8 +1,9 @@
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
-import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { pageRequest, toConnection } from '@newsfacts/platform/pagination';
+import { Prisma, type Actor } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 
+const where = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
 
 export const Query: QueryResolvers = {
   actor: async (_parent, { id, slug }, { loaders }) => {
@@ -12,22 +13,23 @@ export const Query: QueryResolvers = {
 
   actors: async (_parent, { search, kind, organizationType, countryCode, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
-    const where: Prisma.ActorWhereInput[] = [];
+    const filters: Prisma.Sql[] = [];
     const text = search == null ? '' : checkText('search', search.trim());
     if (text) {
-      const pattern = likeLiteral(text);
-      where.push({
-        OR: [
-          { name: { contains: pattern, mode: 'insensitive' } },
-          { aliases: { some: { name: { contains: pattern, mode: 'insensitive' } } } },
-        ],
-      });
+      // Names and aliases each through their trigram index, then united: an OR across the two
+      // tables would scan every actor.
+      const pattern = `%${likeLiteral(text)}%`;
+      filters.push(Prisma.sql`a.id IN (SELECT id FROM "Actor" WHERE name ILIKE ${pattern} UNION SELECT "actorId" FROM "Alias" WHERE name ILIKE ${pattern})`);
     }
-    if (kind) where.push({ kind });
-    if (organizationType) where.push({ organizationType });
-    if (countryCode != null) where.push({ countryCode: checkCountryCode(countryCode) });
-    const filter = { AND: where };
-    const rows = await prisma.actor.findMany({ where: filter, orderBy: [{ name: 'asc' }, { id: 'asc' }], ...pageArgs(page) });
-    return toConnection(rows, page, () => prisma.actor.count({ where: filter }));
+    if (kind) filters.push(Prisma.sql`a.kind = ${kind}::"ActorKind"`);
+    if (organizationType) filters.push(Prisma.sql`a."organizationType" = ${organizationType}::"OrganizationType"`);
+    if (countryCode != null) filters.push(Prisma.sql`a."countryCode" = ${checkCountryCode(countryCode)}`);
+    const afterCursor = page.afterId ? [Prisma.sql`(a.name, a.id) > (SELECT name, id FROM "Actor" WHERE id = ${page.afterId}::uuid)`] : [];
+    const rows = await prisma.$queryRaw<Actor[]>`
+      SELECT a.* FROM "Actor" a ${where([...filters, ...afterCursor])} ORDER BY a.name ASC, a.id ASC LIMIT ${page.take + 1}`;
+    return toConnection(rows, page, async () => {
+      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Actor" a ${where(filters)}`;
+      return count;
+    });
   },
 };

@@ -1,7 +1,8 @@
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
-import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
+import type { Event, Prisma } from '../generated/prisma/client.ts';
 import type { EventFilter, QueryResolvers } from '../generated/graphql.ts';
+import type { EventsPrisma } from '../db';
 
 function eventWhere(filter: EventFilter | null | undefined): Prisma.EventWhereInput {
   if (!filter) return {};
@@ -24,6 +25,39 @@ function eventWhere(filter: EventFilter | null | undefined): Prisma.EventWhereIn
   return { AND: where };
 }
 
+/**
+ * One page of events, most recent first and undated last, with one more row to tell whether
+ * another page follows. An index cannot order DESC NULLS LAST, so the dated events are read
+ * in Event(startedAt DESC, id) order, and the undated ones by id only when the dated run out.
+ */
+async function newestFirst(prisma: EventsPrisma, where: Prisma.EventWhereInput, page: PageRequest): Promise<Event[]> {
+  const limit = page.take + 1;
+  const cursor = page.afterId
+    ? await prisma.event.findUnique({ where: { id: page.afterId }, select: { id: true, startedAt: true } })
+    : undefined;
+  if (cursor === null) return []; // the page's last event is gone, so nothing follows it
+  const rows: Event[] = [];
+  if (!cursor || cursor.startedAt) {
+    const after: Prisma.EventWhereInput[] = cursor
+      ? [{ OR: [{ startedAt: { lt: cursor.startedAt! } }, { startedAt: cursor.startedAt!, id: { gt: cursor.id } }] }]
+      : [];
+    rows.push(
+      ...(await prisma.event.findMany({
+        where: { AND: [where, { startedAt: { not: null } }, ...after] },
+        orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
+        take: limit,
+      })),
+    );
+  }
+  if (rows.length < limit) {
+    const after: Prisma.EventWhereInput[] = cursor && !cursor.startedAt ? [{ id: { gt: cursor.id } }] : [];
+    rows.push(
+      ...(await prisma.event.findMany({ where: { AND: [where, { startedAt: null }, ...after] }, orderBy: [{ id: 'asc' }], take: limit - rows.length })),
+    );
+  }
+  return rows;
+}
+
 export const Query: QueryResolvers = {
   event: async (_parent, { id, slug }, { loaders }) => {
     const key = idOrSlug(id, slug);
@@ -33,11 +67,7 @@ export const Query: QueryResolvers = {
   events: async (_parent, { filter, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
     const where = eventWhere(filter);
-    const rows = await prisma.event.findMany({
-      where,
-      orderBy: [{ startedAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }],
-      ...pageArgs(page),
-    });
+    const rows = await newestFirst(prisma, where, page);
     return toConnection(rows, page, () => prisma.event.count({ where }));
   },
 };

@@ -1,15 +1,13 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
+import { listFilter } from '@newsfacts/platform/loaders';
+import { pageSize } from '@newsfacts/platform/pagination';
 import type { EventResolvers } from '../generated/graphql.ts';
-import { onlyContested } from '../contested';
 
 /** Events belong to the events subgraph; this one adds what was claimed and said about them. */
 export const Event: EventResolvers = {
   // A malformed id would fail the whole batched query of every sibling entity; it names nothing.
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
-  claims: async (event, { aspects }, { loaders }) => {
-    const claims = await loaders.claimsByEventId.load(event.id);
-    return aspects?.length ? claims.filter((claim) => aspects.includes(claim.aspect)) : claims;
-  },
-  contestedClaims: async (event, _args, { loaders }) => onlyContested(await loaders.claimsByEventId.load(event.id), loaders),
-  statements: (event, _args, { loaders }) => loaders.statementsByEventId.load(event.id),
+  claims: (event, { aspects, first }, { loaders }) => loaders.claimsByEventId.load(event.id, pageSize(first), listFilter(aspects)),
+  contestedClaims: (event, { first }, { loaders }) => loaders.contestedClaimsByEventId.load(event.id, pageSize(first), null),
+  statements: (event, { first }, { loaders }) => loaders.statementsByEventId.load(event.id, pageSize(first), null),
 };

@@ -1,23 +1,23 @@
 import { checkId, idOrSlug } from '@newsfacts/platform/arguments';
-import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { pageArgs, pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
+import { Prisma, type Claim } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
+import { contestedSql } from '../contested';
 import type { StatementsPrisma } from '../db';
 
-const AFFIRMING = ['ASSERTS', 'SUPPORTS'] as const;
-const REJECTING = ['DENIES', 'DISPUTES'] as const;
+const where = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
 
-/** The contested rule of contested.ts, as a database filter for listing claims. */
-async function contestedFilter(prisma: StatementsPrisma, contested: boolean): Promise<Prisma.ClaimWhereInput> {
-  // Questions that more than one claim of the same event answers.
-  const shared = await prisma.claim.groupBy({ by: ['eventId', 'question'], having: { id: { _count: { gt: 1 } } } });
-  const isContested: Prisma.ClaimWhereInput = {
-    OR: [
-      { AND: [{ statements: { some: { stance: { in: [...AFFIRMING] } } } }, { statements: { some: { stance: { in: [...REJECTING] } } } }] },
-      ...shared.map(({ eventId, question }) => ({ eventId, question })),
-    ],
-  };
-  return contested ? isContested : { NOT: isContested };
+/**
+ * Claims oldest first, by keyset: Claim(createdAt, id) is walked in order and each claim tested
+ * against the filters, so a page costs about its size even with `contested`, which is decided
+ * per claim by index probes (contested.ts) rather than over every claim at once.
+ */
+async function claimsPage(prisma: StatementsPrisma, filters: Prisma.Sql[], page: PageRequest): Promise<Claim[]> {
+  const after = page.afterId
+    ? [Prisma.sql`(c."createdAt", c.id) > (SELECT "createdAt", id FROM "Claim" WHERE id = ${page.afterId}::uuid)`]
+    : [];
+  return prisma.$queryRaw<Claim[]>`
+    SELECT c.* FROM "Claim" c ${where([...filters, ...after])} ORDER BY c."createdAt" ASC, c.id ASC LIMIT ${page.take + 1}`;
 }
 
 export const Query: QueryResolvers = {
@@ -25,13 +25,16 @@ export const Query: QueryResolvers = {
 
   claims: async (_parent, { eventId, aspect, contested, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
-    const where: Prisma.ClaimWhereInput[] = [];
-    if (eventId != null) where.push({ eventId: checkId(eventId, 'eventId') });
-    if (aspect) where.push({ aspect });
-    if (contested != null) where.push(await contestedFilter(prisma, contested));
-    const filter = { AND: where };
-    const rows = await prisma.claim.findMany({ where: filter, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], ...pageArgs(page) });
-    return toConnection(rows, page, () => prisma.claim.count({ where: filter }));
+    const filters: Prisma.Sql[] = [];
+    if (eventId != null) filters.push(Prisma.sql`c."eventId" = ${checkId(eventId, 'eventId')}::uuid`);
+    if (aspect) filters.push(Prisma.sql`c.aspect = ${aspect}::"ClaimAspect"`);
+    if (contested != null) filters.push(contested ? contestedSql('c') : Prisma.sql`NOT ${contestedSql('c')}`);
+    const rows = await claimsPage(prisma, filters, page);
+    return toConnection(rows, page, async () => {
+      // Counting contested claims tests every claim: it is asked for only when a client selects totalCount.
+      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Claim" c ${where(filters)}`;
+      return count;
+    });
   },
 
   statement: (_parent, { id }, { loaders }) => loaders.statementById.load(checkId(id)),
