@@ -16,6 +16,7 @@
  *   npm run bench -- [--duration 10] [--connections 16] [--soak 300] [--out docs/benchmark.md] [--quick]
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,8 @@ interface Measured {
   p99: number;
   errors: number;
   cpuMsPerRequest: number;
+  /** The gateway's part of cpuMsPerRequest (null where there is no gateway in the path). */
+  gatewayCpuMsPerRequest: number | null;
   sqlPerRequest: number | null;
 }
 
@@ -79,7 +82,7 @@ async function scrape(url: string): Promise<string> {
 
 interface Target {
   /** Where CPU and SQL statements are read before and after a run. */
-  snapshot(): Promise<{ cpuSeconds: number; sqlStatements: number | null }>;
+  snapshot(): Promise<{ cpuSeconds: number; gatewayCpuSeconds: number | null; sqlStatements: number | null }>;
 }
 
 function federationTarget(federation: Federation): Target {
@@ -89,6 +92,7 @@ function federationTarget(federation: Federation): Target {
       const expositions = await Promise.all(urls.map(scrape));
       return {
         cpuSeconds: expositions.reduce((sum, text) => sum + sumOf(text, 'newsfacts_process_cpu_seconds_total'), 0),
+        gatewayCpuSeconds: sumOf(expositions[0]!, 'newsfacts_process_cpu_seconds_total'),
         sqlStatements: expositions.reduce((sum, text) => sum + sumOf(text, 'newsfacts_sql_statements_total'), 0),
       };
     },
@@ -101,31 +105,117 @@ async function load(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-async function measure(
-  scenario: string,
-  target: Target,
-  request: { url: string; body: string; headers: Record<string, string> },
-  extra: Partial<autocannon.Options> = {},
-  seconds = DURATION_S,
-): Promise<Measured> {
-  const base = { url: request.url, method: 'POST' as const, body: request.body, headers: { 'content-type': 'application/json', ...request.headers } };
-  log(`${scenario}: warm-up ${WARMUP_S} s`);
-  await load({ ...base, connections: CONNECTIONS, duration: WARMUP_S, ...extra });
-  const before = await target.snapshot();
-  log(`${scenario}: ${seconds} s`);
-  const result = await load({ ...base, connections: CONNECTIONS, duration: seconds, ...extra });
+interface Request {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+/** As many requests as CONNECTIONS connections can make, each sending the next on an answer. */
+async function closedLoop(request: Request, seconds: number): Promise<LoadResult> {
+  const result = await load({
+    url: request.url,
+    method: 'POST',
+    body: request.body,
+    headers: { 'content-type': 'application/json', ...request.headers },
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  return { requests: result.requests.total, errors: result.errors + result.timeouts + result.non2xx, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
+
+/**
+ * Requests at a fixed rate, evenly spaced, whether or not earlier ones have been answered (an
+ * open model, as traffic arrives). Latency counts from when a request was due, so a stall
+ * shows in the percentiles instead of slowing the sender down.
+ */
+async function fixedRate(request: Request, rate: number, seconds: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const send = (due: number) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(request.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...request.headers } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - due);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(request.body);
+    });
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const sent: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(send(due));
+  }
+  await Promise.all(sent);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length + errors, errors, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+/** SQL statements one request makes, from a few requests sent one at a time to an idle federation. */
+async function statementsPerRequest(target: Target, request: Request, samples = 5): Promise<number | null> {
+  // Requests of an earlier run may still be answering; wait until the count stands still.
+  let before = await target.snapshot();
+  if (before.sqlStatements === null) return null;
+  for (let settled = 0; settled < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await target.snapshot();
+    settled = now.sqlStatements === before.sqlStatements ? settled + 1 : 0;
+    before = now;
+  }
+  for (let i = 0; i < samples; i++) {
+    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body });
+    await response.arrayBuffer();
+  }
   const after = await target.snapshot();
-  const requests = result.requests.total;
-  const errors = result.errors + result.timeouts + result.non2xx;
+  return (after.sqlStatements! - before.sqlStatements!) / samples;
+}
+
+async function measure(scenario: string, target: Target, request: Request, options: { rate?: number } = {}): Promise<Measured> {
+  const run = (seconds: number) => (options.rate ? fixedRate(request, options.rate, seconds) : closedLoop(request, seconds));
+  const sqlPerRequest = await statementsPerRequest(target, request);
+  log(`${scenario}: warm-up ${WARMUP_S} s`);
+  await run(WARMUP_S);
+  const before = await target.snapshot();
+  log(`${scenario}: ${DURATION_S} s`);
+  const result = await run(DURATION_S);
+  const after = await target.snapshot();
+  const { requests } = result;
   return {
     scenario,
     requests,
-    requestsPerSecond: requests / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors,
+    requestsPerSecond: requests / DURATION_S,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.errors,
     cpuMsPerRequest: requests ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / requests : NaN,
-    sqlPerRequest: after.sqlStatements === null || before.sqlStatements === null || !requests ? null : (after.sqlStatements - before.sqlStatements) / requests,
+    gatewayCpuMsPerRequest:
+      requests && after.gatewayCpuSeconds !== null && before.gatewayCpuSeconds !== null
+        ? ((after.gatewayCpuSeconds - before.gatewayCpuSeconds) * 1000) / requests
+        : null,
+    // Apart from the load: requests still in flight when a run ends would blur the count.
+    sqlPerRequest,
   };
 }
 
@@ -142,7 +232,7 @@ async function startCeilingServer(body: string) {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  const target: Target = { snapshot: async () => ({ cpuSeconds: procCpuSeconds(child.pid!), sqlStatements: null }) };
+  const target: Target = { snapshot: async () => ({ cpuSeconds: procCpuSeconds(child.pid!), gatewayCpuSeconds: null, sqlStatements: null }) };
   return { url: `http://127.0.0.1:${port}/`, target, stop: () => child.kill() };
 }
 
@@ -199,7 +289,7 @@ async function main() {
     const s3 = await measure('S3 raid query, three subgraphs', target, { url: gatewayGraphql, body: raidBody, headers: {} });
     results.push(s3);
     const halfRate = Math.max(1, Math.floor(s3.requestsPerSecond / 2));
-    const s4 = await measure(`S4 raid query at ${halfRate} req/s`, target, { url: gatewayGraphql, body: raidBody, headers: {} }, { overallRate: halfRate });
+    const s4 = await measure(`S4 raid query at ${halfRate} req/s, evenly spaced`, target, { url: gatewayGraphql, body: raidBody, headers: {} }, { rate: halfRate });
     results.push(s4);
 
     log('inserting the probe graph for S5');
@@ -223,7 +313,7 @@ async function main() {
       if (text) samples.push({ at: Date.now(), rss: sumOf(text, 'newsfacts_process_resident_memory_bytes'), heap: sumOf(text, 'newsfacts_nodejs_heap_size_used_bytes') });
     }, Math.max(1000, (SOAK_S * 1000) / 60));
     const soakStart = Date.now();
-    const soak = await load({ url: gatewayGraphql, method: 'POST', body: raidBody, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: SOAK_S, overallRate: halfRate });
+    const soak = await fixedRate({ url: gatewayGraphql, body: raidBody, headers: {} }, halfRate, SOAK_S);
     clearInterval(sampler);
     const fifth = Math.max(1, Math.floor(samples.length / 5));
     const average = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
@@ -241,7 +331,7 @@ async function main() {
     const sqlFlat = sqlCounts.every((count) => count !== null && Math.abs(count - sqlCounts[0]!) < 0.05);
     const rows = results.map(
       (r) =>
-        `| ${r.scenario} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${ms(r.cpuMsPerRequest)} | ${r.sqlPerRequest === null ? '–' : r.sqlPerRequest.toFixed(2)} |`,
+        `| ${r.scenario} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${ms(r.cpuMsPerRequest)} | ${r.gatewayCpuMsPerRequest === null ? '–' : ms(r.gatewayCpuMsPerRequest)} | ${r.sqlPerRequest === null ? '–' : r.sqlPerRequest.toFixed(2)} |`,
     );
     const verdict = (ok: boolean) => (ok ? 'holds' : '**missed**');
     sections.push(
@@ -251,8 +341,8 @@ async function main() {
       ``,
       ...machine(),
       ``,
-      `| scenario | requests/s | p50 ms | p99 ms | errors | CPU ms/request | SQL statements/request |`,
-      `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+      `| scenario | requests/s | p50 ms | p99 ms | errors | CPU ms/request | of it, gateway | SQL statements/request |`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
       ...rows,
       ``,
       `CPU is user + system time of every server process in the path (gateway and all three subgraphs; S0 its one process), divided by requests; PostgreSQL's own CPU is not in it. The load generator shares the machine's two cores with them.`,
@@ -263,7 +353,7 @@ async function main() {
       `| S3/S0 throughput (for the record) | ${(s3.requestsPerSecond / s0.requestsPerSecond).toFixed(3)} | – |`,
       `| S4: p99 ≤ 3 × p50, no errors | p50 ${ms(s4.p50)} ms, p99 ${ms(s4.p99)} ms (${(s4.p99 / s4.p50).toFixed(1)}×), ${s4.errors} errors | ${verdict(s4.p99 <= 3 * s4.p50 && s4.errors === 0)} |`,
       `| S5: SQL statements per request constant in N | ${sqlCounts.map((c, i) => `N=${PROBE_SIZES[i]}: ${c?.toFixed(2)}`).join(', ')} | ${verdict(sqlFlat)} |`,
-      `| Gateway memory flat over the soak | RSS ${(firstRss / 2 ** 20).toFixed(0)} → ${(lastRss / 2 ** 20).toFixed(0)} MiB, heap used ${(firstHeap / 2 ** 20).toFixed(0)} → ${(lastHeap / 2 ** 20).toFixed(0)} MiB (first vs last fifth of ${samples.length} samples over ${Math.round((Date.now() - soakStart) / 1000)} s; ${soak.requests.total} requests, ${soak.errors + soak.non2xx + soak.timeouts} errors) | ${verdict(lastRss <= firstRss * 1.1)} |`,
+      `| Gateway memory flat over the soak | RSS ${(firstRss / 2 ** 20).toFixed(0)} → ${(lastRss / 2 ** 20).toFixed(0)} MiB, heap used ${(firstHeap / 2 ** 20).toFixed(0)} → ${(lastHeap / 2 ** 20).toFixed(0)} MiB (first vs last fifth of ${samples.length} samples over ${Math.round((Date.now() - soakStart) / 1000)} s; ${soak.requests} requests, ${soak.errors} errors) | ${verdict(lastRss <= firstRss * 1.1)} |`,
       ``,
     );
   } finally {
