@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { startService } from '../../scripts/lib/processes';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startService, stopAll } from '../../scripts/lib/processes';
 
 describe('npm run bench -- --quick', () => {
   it('runs every scenario and writes the report', async () => {
@@ -16,6 +16,8 @@ describe('npm run bench -- --quick', () => {
     try {
       const lines: string[] = [];
       const bench = startService('bench', 'scripts/bench/run.ts', process.env, (_name, line) => lines.push(line), ['--quick', '--out', out]);
+      // If this test times out, the bench still stops its federation and drops its databases.
+      onTestFinished(() => stopAll([bench], 30_000));
       const code = await bench.exited;
       expect(code, lines.join('\n')).toBe(0);
       const report = fs.readFileSync(out, 'utf8');

@@ -25,7 +25,6 @@ const EVENT_AND_SOURCE = `{ event(slug: "${RAID_SLUG}") { title } source(slug: "
 const UNAVAILABLE = { message: 'Part of this answer is unavailable right now; try again shortly.', code: 'SERVICE_UNAVAILABLE' };
 const NOTHING_INTERNAL = /stacktrace|at \w+ \(|127\.0\.0\.1|ECONNREFUSED|ECONNRESET|aborted|statements|actors|:\d{4,5}/i;
 
-
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -127,21 +126,21 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
   }, 60_000);
 
   it('fetches in sequence share one request deadline: a late fetch gets what is left of it, not its own full limit', async () => {
-    // events answers in 1.5 s (inside its 2 s limit), then statements would hang: alone, each
-    // fetch may take 2 s (3.5 s in all); the request's 2.5 s deadline leaves statements 1 s.
+    // events answers in 2.5 s (inside its 4 s limit), then statements would hang: alone, each
+    // fetch may take 4 s (6.5 s in all); the request's 4.5 s deadline leaves statements 2 s.
     const eventsProxy = await startDelayingProxy();
     eventsProxy.target = federation.subgraphUrls.events;
     try {
       const { url } = await startGateway('gateway-deadline', {
-        SUBGRAPH_TIMEOUT_MS: '2000',
-        REQUEST_TIMEOUT_MS: '2500',
+        SUBGRAPH_TIMEOUT_MS: '4000',
+        REQUEST_TIMEOUT_MS: '4500',
         EVENTS_URL: `${eventsProxy.url}/graphql`,
         STATEMENTS_URL: `${proxy.url}/graphql`,
       });
       const EVENT_THEN_CLAIMS = '{ event(slug: "belgorod-incursion-2023") { title claims { text } } }';
       await eventually(async () => expect((await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS)).body.errors).toBeUndefined());
 
-      eventsProxy.delayMs = 1_500;
+      eventsProxy.delayMs = 2_500;
       proxy.delayMs = 10_000;
       const startedAt = Date.now();
       const response = await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS);
@@ -149,8 +148,8 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       expect(response.status).toBe(200);
       expect(response.body.data).toEqual({ event: { title: expect.stringMatching(/Belgorod/), claims: null } });
       expectOnlyUnavailable(response);
-      expect(elapsed).toBeGreaterThanOrEqual(2_400);
-      expect(elapsed).toBeLessThan(3_300);
+      expect(elapsed).toBeGreaterThanOrEqual(4_400);
+      expect(elapsed).toBeLessThan(5_800);
     } finally {
       proxy.delayMs = 0;
       await eventsProxy.close();
@@ -248,7 +247,9 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
     const events = response.body.data?.events?.nodes as Array<{ title: string; participants: Array<{ role: string; actor: unknown }> }> | undefined;
     expect(events?.length).toBeGreaterThan(0);
     expect(events!.map((event) => event.title)).toContainEqual(expect.stringMatching(/Belgorod/));
-    for (const participant of events!.flatMap((event) => event.participants)) expect(participant).toEqual({ role: expect.any(String), actor: null });
+    const participants = events!.flatMap((event) => event.participants);
+    expect(participants.length).toBeGreaterThan(0);
+    for (const participant of participants) expect(participant).toEqual({ role: expect.any(String), actor: null });
     expectOnlyUnavailable(response);
   });
 });

@@ -65,6 +65,10 @@ export async function startFederation(options: { env?: NodeJS.ProcessEnv } = {})
       LOG_LEVEL: 'warn',
       SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
       ANONYMOUS_ACCESS: 'read',
+      // Settings a developer's shell may carry that would change what the tests see; a test
+      // that wants them passes them in `options.env`.
+      METRICS_TOKEN: '',
+      REDIS_URL: '',
       ...options.env,
     };
     const gatewayDatabase = await createScratchDatabase('nf_e2e_gateway');

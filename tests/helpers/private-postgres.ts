@@ -80,7 +80,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     start,
     async destroy() {
-      if (running) await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      // Whatever `running` says: a start that timed out may still have left a server up.
+      await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

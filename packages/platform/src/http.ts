@@ -62,7 +62,8 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     const started = process.hrtime.bigint();
     // Read now: mounted routers rewrite req.path while they run.
     const route = routeLabel(req.path);
-    res.once('finish', () => {
+    // 'close', not 'finish': a request the client gave up on (a gateway timeout) counts too.
+    res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
     });
@@ -117,13 +118,14 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     (req: Request, res: express.Response, next: express.NextFunction) => {
       const scope: RequestScope = { requestId: res.locals.requestId as string, sqlStatements: 0 };
       const started = process.hrtime.bigint();
-      res.once('finish', () => {
+      res.once('close', () => {
         metrics.sqlStatementsPerRequest.observe(scope.sqlStatements);
         logger.info(
           {
             requestId: scope.requestId,
             operationName: typeof req.body?.operationName === 'string' ? req.body.operationName.slice(0, 100) : undefined,
             status: res.statusCode,
+            ...(res.writableFinished ? {} : { aborted: true }),
             durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
             sqlStatements: scope.sqlStatements,
           },
@@ -189,15 +191,17 @@ export async function listen(
   host: string,
   { shutdownGraceMs = 0, drainTimeoutMs = 10_000 }: ListenOptions = {},
 ): Promise<RunningServer> {
-  const server = http.createServer(app);
+  const server = http.createServer();
   server.keepAliveTimeout = 65_000; // longer than the gateway's agent keeps idle sockets
   const inFlight = new Set<http.ServerResponse>();
   let closing = false;
+  // Registered before the app, so that it runs before anything can answer the request.
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     if (closing) res.setHeader('connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });
+  server.on('request', app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
