@@ -376,8 +376,6 @@ async function main() {
       '  but an actor whose claims are rarely contested is walked to the end.',
       '- A search that matches thousands of actors (a common surname: "Kovalenko", 3,263 actors and 1,178 aliases) sorts every',
       '  match by name: about 0.1 s.',
-      '- The embedded default (PGlite) is opened without pg_trgm, so its migrations skip the trigram indexes and its searches',
-      '  scan; it holds the seed only.',
       '',
     ].join('\n');
     const out = path.resolve(repoRoot, args.out!);
