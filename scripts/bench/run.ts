@@ -27,6 +27,7 @@ import { signRequest } from '@newsfacts/platform/signing';
 import { RAID_QUERY } from '../../tests/fixtures/raid-query';
 import { freePort, startFederation, type Federation } from '../../tests/helpers/federation';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../lib/probe-graph';
+import { sumOf } from '../lib/prometheus';
 
 const { values: args } = parseArgs({
   options: {
@@ -66,16 +67,6 @@ function log(message: string) {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** Prometheus samples of one metric, summed. */
-function sumOf(exposition: string, metric: string): number {
-  let total = 0;
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{.*\})? (\S+)$/.exec(line);
-    if (match && match[1] === metric) total += Number(match[2]);
-  }
-  return total;
-}
-
 async function scrape(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
@@ -99,12 +90,6 @@ function federationTarget(federation: Federation): Target {
   };
 }
 
-async function load(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-
 interface Request {
   url: string;
   body: string;
@@ -120,7 +105,7 @@ interface LoadResult {
 
 /** As many requests as CONNECTIONS connections can make, each sending the next on an answer. */
 async function closedLoop(request: Request, seconds: number): Promise<LoadResult> {
-  const result = await load({
+  const result = await autocannon({
     url: request.url,
     method: 'POST',
     body: request.body,

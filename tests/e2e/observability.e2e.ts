@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '../../prisma/seed/ids';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../../scripts/lib/probe-graph';
+import { sumOf } from '../../scripts/lib/prometheus';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
 
 let federation: Federation;
@@ -19,18 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await federation?.stop();
 });
-
-/** Sum of a metric's samples whose labels include `labels`, in a Prometheus text exposition. */
-function sumOf(exposition: string, metric: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of exposition.split('\n')) {
-    const sample = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!sample || sample[1] !== metric) continue;
-    const present = Object.fromEntries([...(sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1], match[2]]));
-    if (Object.entries(labels).every(([name, value]) => present[name] === value)) total += Number(sample[3]);
-  }
-  return total;
-}
 
 async function metricsOf(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`);

@@ -43,17 +43,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dataDir = path.join(root, 'data');
   const port = await freePort();
   const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
-  let running = false;
 
   const start = async () => {
     // The socket goes in our folder too, so nothing is shared with a system server.
     const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
     await pgCommand('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'server.log'), '-o', options, '-w', '-t', '30', 'start']);
-    running = true;
   };
   const stop = async () => {
     await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
-    running = false;
   };
 
   try {
@@ -80,7 +77,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     start,
     async destroy() {
-      // Whatever `running` says: a start that timed out may still have left a server up.
+      // Always: a start that timed out may still have left a server up.
       await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       fs.rmSync(root, { recursive: true, force: true });
     },
