@@ -44,8 +44,8 @@ const config: CodegenConfig = {
       Figure: './prisma/client.ts#Figure',
       RelatedEvent: '../resolvers/RelatedEvent.ts#RelatedEventParent',
       EventConnection: '../resolvers/EventConnection.ts#EventConnectionParent',
-      Actor: '../references.ts#EntityReference',
-      Claim: '../references.ts#EntityReference',
+      Actor: '@newsfacts/platform/references#EntityReference',
+      Claim: '@newsfacts/platform/references#EntityReference',
     }),
     ...subgraph('actors', {
       Actor: './prisma/client.ts#Actor',
@@ -59,8 +59,8 @@ const config: CodegenConfig = {
       Source: './prisma/client.ts#Source',
       ClaimConnection: '../resolvers/connections.ts#ClaimConnectionParent',
       SourceConnection: '../resolvers/connections.ts#SourceConnectionParent',
-      Event: '../references.ts#EntityReference',
-      Actor: '../references.ts#EntityReference',
+      Event: '@newsfacts/platform/references#EntityReference',
+      Actor: '@newsfacts/platform/references#EntityReference',
     }),
   },
 };

@@ -1,42 +1,27 @@
+import { lateralPage } from '@newsfacts/platform/lateral-page';
 import { pageLoader, rowLoader } from '@newsfacts/platform/loaders';
-import { Prisma, type Affiliation, type Alias } from './generated/prisma/client.ts';
+import { heldNowSql } from './affiliations';
+import type { Affiliation, Alias } from './generated/prisma/client.ts';
 import type { ActorsPrisma } from './db';
 
-/** Held now: no end date, or one still to come (a DATE column, compared as UTC midnight, as `isCurrent` does). */
-const CURRENT = Prisma.sql`AND (a."until" IS NULL OR a."until" > (now() AT TIME ZONE 'UTC')::date)`;
-
 /**
- * Every read a request makes goes through one of these, so N parents cost one query. Lists
- * take a page size (`first`) and return at most that many rows per parent from one query for
- * all parents: a LATERAL subquery finds each parent's first keys in index order and stops, and
- * only those rows are read. Selecting keys alone lets it be an index-only scan, which the
- * planner prefers even when it guesses, from the average parent, that a parent has few rows:
- * asked for whole rows it reads every row of a busy parent through a bitmap scan and sorts them.
+ * Every read a request makes goes through one of these, so N parents cost one query; lists take
+ * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
  */
 export function createLoaders(prisma: ActorsPrisma) {
-  /**
-   * Positions by one side (`column`), latest first and undated last. An index cannot order
-   * NULLS LAST after DESC, so the dated and the undated are each read in index order and the
-   * two short runs merged.
-   */
+  /** Positions by one side (`column`), latest first and undated last. */
   const affiliationsBy = (column: 'memberId' | 'organizationId') =>
     pageLoader(
-      (parents, first, currentOnly: boolean) => {
-        const side = Prisma.raw(`"${column}"`);
-        const current = currentOnly ? CURRENT : Prisma.empty;
-        return prisma.$queryRaw<Affiliation[]>`
-          SELECT affiliation.* FROM unnest(${parents}::uuid[]) AS parent(parent_id)
-          CROSS JOIN LATERAL (
-            SELECT * FROM (
-              (SELECT a.id, a.since FROM "Affiliation" a WHERE a.${side} = parent.parent_id AND a.since IS NOT NULL ${current}
-                ORDER BY a.since DESC, a.id LIMIT ${first})
-              UNION ALL
-              (SELECT a.id, a.since FROM "Affiliation" a WHERE a.${side} = parent.parent_id AND a.since IS NULL ${current}
-                ORDER BY a.id LIMIT ${first})
-            ) both_runs ORDER BY since DESC NULLS LAST, id LIMIT ${first}) page
-          JOIN "Affiliation" affiliation ON affiliation.id = page.id
-          ORDER BY affiliation.${side}, affiliation.since DESC NULLS LAST, affiliation.id`;
-      },
+      (parents, first, currentOnly: boolean) =>
+        prisma.$queryRaw<Affiliation[]>(
+          lateralPage({
+            table: 'Affiliation',
+            parent: { column, type: 'uuid', values: parents },
+            where: currentOnly ? heldNowSql : undefined,
+            orderBy: [{ column: 'since', descending: true, nulls: 'last' }, { column: 'id' }],
+            first,
+          }),
+        ),
       (affiliation) => affiliation[column],
     );
 
@@ -50,12 +35,16 @@ export function createLoaders(prisma: ActorsPrisma) {
       (actor) => actor.slug,
     ),
     aliasesByActorId: pageLoader(
-      (actorIds, first, _filters: null) => prisma.$queryRaw<Alias[]>`
-        SELECT alias.* FROM unnest(${actorIds}::uuid[]) AS parent(actor_id)
-        CROSS JOIN LATERAL (
-          SELECT a.name FROM "Alias" a WHERE a."actorId" = parent.actor_id ORDER BY a.name LIMIT ${first}) page
-        JOIN "Alias" alias ON alias."actorId" = parent.actor_id AND alias.name = page.name
-        ORDER BY alias."actorId", alias.name`,
+      (actorIds, first, _filters: null) =>
+        prisma.$queryRaw<Alias[]>(
+          lateralPage({
+            table: 'Alias',
+            parent: { column: 'actorId', type: 'uuid', values: actorIds },
+            key: 'name',
+            orderBy: [{ column: 'name' }],
+            first,
+          }),
+        ),
       (alias) => alias.actorId,
     ),
     affiliationsByMemberId: affiliationsBy('memberId'),

@@ -1,39 +1,36 @@
 import DataLoader from 'dataloader';
+import { lateralPage, orderClause, type OrderColumn } from '@newsfacts/platform/lateral-page';
 import { pageLoader, rowLoader } from '@newsfacts/platform/loaders';
-import { Prisma, type Claim, type ClaimAspect, type Stance, type Statement } from './generated/prisma/client.ts';
-import { contestedSql } from './contested';
+import { anyOf } from '@newsfacts/platform/sql';
+import type { Claim, ClaimAspect, Stance, Statement } from './generated/prisma/client.ts';
+import { contestedSql, questionKey } from './contested';
 import type { StatementsPrisma } from './db';
 
-const raw = (name: string) => Prisma.raw(name);
 /** Statements earliest first, undated last (index order of Statement(claimId | speakerId | eventId, saidAt, id)). */
-const earliestFirst = (row: string) => Prisma.sql`${raw(row)}."saidAt" ASC NULLS LAST, ${raw(row)}.id ASC`;
+const EARLIEST_FIRST: OrderColumn[] = [{ column: 'saidAt', nulls: 'last' }, { column: 'id' }];
 /** Statements in the order of their source's text (index order of Statement(sourceId, spanStart, id)). */
-const textOrder = (row: string) => Prisma.sql`${raw(row)}."spanStart" ASC NULLS LAST, ${raw(row)}.id ASC`;
-const oldestFirst = (row: string) => Prisma.sql`${raw(row)}."createdAt" ASC, ${raw(row)}.id ASC`;
+const TEXT_ORDER: OrderColumn[] = [{ column: 'spanStart', nulls: 'last' }, { column: 'id' }];
+const OLDEST_FIRST: OrderColumn[] = [{ column: 'createdAt' }, { column: 'id' }];
 
-/** The key of the question a claim answers about its event; claims sharing it compete. */
-export const questionKey = (claim: { eventId: string; question: string }) => `${claim.eventId}\u0000${claim.question}`;
 
 /**
- * Every read a request makes goes through one of these, so N parents cost one query. Lists
- * take a page size (`first`) and return at most that many rows per parent from one query for
- * all parents: a LATERAL subquery finds each parent's first ids in index order and stops, and
- * only those rows are read. Selecting ids alone lets it be an index-only scan, which the
- * planner prefers even when it guesses, from the average parent, that a parent has few rows:
- * asked for whole rows it reads every row of a busy parent through a bitmap scan and sorts them.
+ * Every read a request makes goes through one of these, so N parents cost one query; lists take
+ * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
  */
 export function createLoaders(prisma: StatementsPrisma) {
-  /** The first statements of each parent whose `column` matches, in `order`, optionally of some stances only. */
-  const statementsBy = (column: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', order: (row: string) => Prisma.Sql) =>
+  /** The first statements of each parent whose `column` matches, in `orderBy`, optionally of some stances only. */
+  const statementsBy = (column: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', orderBy: OrderColumn[]) =>
     pageLoader(
-      (parents, first, stances: Stance[] | null) => prisma.$queryRaw<Statement[]>`
-        SELECT statement.* FROM unnest(${parents}::uuid[]) AS parent(parent_id)
-        CROSS JOIN LATERAL (
-          SELECT s.id FROM "Statement" s WHERE s.${raw(`"${column}"`)} = parent.parent_id
-            ${stances ? Prisma.sql`AND s.stance = ANY(${stances}::"Stance"[])` : Prisma.empty}
-          ORDER BY ${order('s')} LIMIT ${first}) page
-        JOIN "Statement" statement ON statement.id = page.id
-        ORDER BY statement.${raw(`"${column}"`)}, ${order('statement')}`,
+      (parents, first, stances: Stance[] | null) =>
+        prisma.$queryRaw<Statement[]>(
+          lateralPage({
+            table: 'Statement',
+            parent: { column, type: 'uuid', values: parents },
+            where: stances ? (row) => anyOf(row, 'stance', stances, 'Stance') : undefined,
+            orderBy,
+            first,
+          }),
+        ),
       (statement) => statement[column],
     );
 
@@ -43,38 +40,49 @@ export function createLoaders(prisma: StatementsPrisma) {
       (claim) => claim.id,
     ),
     claimsByEventId: pageLoader(
-      (eventIds, first, aspects: ClaimAspect[] | null) => prisma.$queryRaw<Claim[]>`
-        SELECT claim.* FROM unnest(${eventIds}::uuid[]) AS parent(event_id)
-        CROSS JOIN LATERAL (
-          SELECT c.id FROM "Claim" c WHERE c."eventId" = parent.event_id
-            ${aspects ? Prisma.sql`AND c.aspect = ANY(${aspects}::"ClaimAspect"[])` : Prisma.empty}
-          ORDER BY ${oldestFirst('c')} LIMIT ${first}) page
-        JOIN "Claim" claim ON claim.id = page.id
-        ORDER BY claim."eventId", ${oldestFirst('claim')}`,
+      (eventIds, first, aspects: ClaimAspect[] | null) =>
+        prisma.$queryRaw<Claim[]>(
+          lateralPage({
+            table: 'Claim',
+            parent: { column: 'eventId', type: 'uuid', values: eventIds },
+            where: aspects ? (row) => anyOf(row, 'aspect', aspects, 'ClaimAspect') : undefined,
+            orderBy: OLDEST_FIRST,
+            first,
+          }),
+        ),
       (claim) => claim.eventId,
     ),
     /** Walks each event's claims oldest first and stops at `first` contested ones. */
     contestedClaimsByEventId: pageLoader(
-      (eventIds, first, _filters: null) => prisma.$queryRaw<Claim[]>`
-        SELECT claim.* FROM unnest(${eventIds}::uuid[]) AS parent(event_id)
-        CROSS JOIN LATERAL (
-          SELECT * FROM "Claim" c WHERE c."eventId" = parent.event_id AND ${contestedSql('c')}
-          ORDER BY ${oldestFirst('c')} LIMIT ${first}) claim
-        ORDER BY claim."eventId", ${oldestFirst('claim')}`,
+      (eventIds, first, _filters: null) =>
+        prisma.$queryRaw<Claim[]>(
+          lateralPage({
+            table: 'Claim',
+            parent: { column: 'eventId', type: 'uuid', values: eventIds },
+            where: contestedSql,
+            orderBy: OLDEST_FIRST,
+            first,
+            // The rule reads each claim's row as it walks; a second lookup would only add work.
+            wholeRows: true,
+          }),
+        ),
       (claim) => claim.eventId,
     ),
     /** Claims answering each question (a questionKey) about its event, oldest first. */
     claimsByQuestion: pageLoader(
       (keys, first, _filters: null) => {
         const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
-        return prisma.$queryRaw<Claim[]>`
-          SELECT claim.* FROM unnest(${pairs.map(([eventId]) => eventId)}::uuid[], ${pairs.map(([, question]) => question)}::text[])
-            AS parent(event_id, question)
-          CROSS JOIN LATERAL (
-            SELECT c.id FROM "Claim" c WHERE c."eventId" = parent.event_id AND c.question = parent.question
-            ORDER BY ${oldestFirst('c')} LIMIT ${first}) page
-          JOIN "Claim" claim ON claim.id = page.id
-          ORDER BY claim."eventId", claim.question, ${oldestFirst('claim')}`;
+        return prisma.$queryRaw<Claim[]>(
+          lateralPage({
+            table: 'Claim',
+            parent: [
+              { column: 'eventId', type: 'uuid', values: pairs.map(([eventId]) => eventId) },
+              { column: 'question', type: 'text', values: pairs.map(([, question]) => question) },
+            ],
+            orderBy: OLDEST_FIRST,
+            first,
+          }),
+        );
       },
       questionKey,
     ),
@@ -95,16 +103,17 @@ export function createLoaders(prisma: StatementsPrisma) {
       (ids: readonly string[]) => prisma.statement.findMany({ where: { id: { in: [...ids] } } }),
       (statement) => statement.id,
     ),
-    statementsByClaimId: statementsBy('claimId', earliestFirst),
-    statementsBySpeakerId: statementsBy('speakerId', earliestFirst),
-    statementsBySourceId: statementsBy('sourceId', textOrder),
-    statementsByEventId: statementsBy('eventId', earliestFirst),
+    statementsByClaimId: statementsBy('claimId', EARLIEST_FIRST),
+    statementsBySpeakerId: statementsBy('speakerId', EARLIEST_FIRST),
+    statementsBySourceId: statementsBy('sourceId', TEXT_ORDER),
+    statementsByEventId: statementsBy('eventId', EARLIEST_FIRST),
     /**
      * The contested claims each speaker took a stance on, in the order of their first statement
      * on each: walks the speaker's statements earliest first, keeping a statement when it is the
      * speaker's first on its claim (a probe of Statement(speakerId, claimId); OFFSET 0 keeps it a
      * probe per statement rather than a join over all of them) and the claim is contested, until
-     * `first` are kept. A speaker whose claims are rarely contested is walked a long way.
+     * `first` are kept. A speaker whose claims are rarely contested is walked a long way. Not a
+     * lateralPage: it walks one table (statements) to list rows of another (claims).
      */
     contestedClaimsBySpeakerId: pageLoader(
       (speakerIds, first, _filters: null) => prisma.$queryRaw<Array<Claim & { speakerId: string }>>`
@@ -120,7 +129,7 @@ export function createLoaders(prisma: StatementsPrisma) {
                      OR (s."saidAt" IS NULL AND (earlier."saidAt" IS NOT NULL OR earlier.id < s.id)))
               OFFSET 0)
             AND ${contestedSql('c')}
-          ORDER BY ${earliestFirst('s')} LIMIT ${first}) claim
+          ORDER BY ${orderClause('s', EARLIEST_FIRST)} LIMIT ${first}) claim
         ORDER BY claim."speakerId", claim."firstSaidAt" ASC NULLS LAST, claim."firstStatementId" ASC`,
       (claim) => claim.speakerId,
     ),

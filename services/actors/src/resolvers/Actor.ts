@@ -1,11 +1,8 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { pageSize } from '@newsfacts/platform/pagination';
-import type { Affiliation } from '../generated/prisma/client.ts';
 import type { ActorResolvers } from '../generated/graphql.ts';
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
-export const isCurrent = (affiliation: Affiliation, now = new Date()) => !affiliation.until || affiliation.until > now;
 
 export const Actor: ActorResolvers = {
   __resolveReference: async (reference, { loaders }) =>

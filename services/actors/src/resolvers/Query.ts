@@ -1,9 +1,8 @@
+import { whereAll } from '@newsfacts/platform/sql';
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageRequest, toConnection } from '@newsfacts/platform/pagination';
 import { Prisma, type Actor } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
-
-const where = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
 
 export const Query: QueryResolvers = {
   actor: async (_parent, { id, slug }, { loaders }) => {
@@ -26,9 +25,9 @@ export const Query: QueryResolvers = {
     if (countryCode != null) filters.push(Prisma.sql`a."countryCode" = ${checkCountryCode(countryCode)}`);
     const afterCursor = page.afterId ? [Prisma.sql`(a.name, a.id) > (SELECT name, id FROM "Actor" WHERE id = ${page.afterId}::uuid)`] : [];
     const rows = await prisma.$queryRaw<Actor[]>`
-      SELECT a.* FROM "Actor" a ${where([...filters, ...afterCursor])} ORDER BY a.name ASC, a.id ASC LIMIT ${page.take + 1}`;
+      SELECT a.* FROM "Actor" a ${whereAll([...filters, ...afterCursor])} ORDER BY a.name ASC, a.id ASC LIMIT ${page.take + 1}`;
     return toConnection(rows, page, async () => {
-      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Actor" a ${where(filters)}`;
+      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Actor" a ${whereAll(filters)}`;
       return count;
     });
   },

@@ -1,5 +1,5 @@
+import { reference } from '@newsfacts/platform/references';
 import type { FigureResolvers } from '../generated/graphql.ts';
-import { reference } from '../references';
 
 export const Figure: FigureResolvers = {
   claim: (figure) => reference(figure.claimId),

@@ -1,12 +1,9 @@
+import { reference, required } from '@newsfacts/platform/references';
 import type { ParticipantResolvers } from '../generated/graphql.ts';
-import { reference } from '../references';
 
 export const Participant: ParticipantResolvers = {
   actor: (participant) => ({ id: participant.actorId }),
-  event: async (participant, _args, { loaders }) => {
-    const event = await loaders.eventById.load(participant.eventId);
-    if (!event) throw new Error(`event ${participant.eventId} of participant ${participant.id} is missing`);
-    return event;
-  },
+  event: (participant, _args, { loaders }) =>
+    required(loaders.eventById.load(participant.eventId), `event ${participant.eventId} of participant ${participant.id}`),
   claim: (participant) => reference(participant.claimId),
 };

@@ -1,5 +1,5 @@
-import type { EventRelationKind } from '../generated/graphql.ts';
-import type { RelatedEventResolvers } from '../generated/graphql.ts';
+import { required } from '@newsfacts/platform/references';
+import type { EventRelationKind, RelatedEventResolvers } from '../generated/graphql.ts';
 
 export interface RelatedEventParent {
   kind: EventRelationKind;
@@ -15,9 +15,5 @@ export const INVERSE_KIND: Record<'FOLLOWS' | 'RELATED_TO' | 'RESPONSE_TO', Even
 };
 
 export const RelatedEvent: RelatedEventResolvers = {
-  event: async (parent, _args, { loaders }) => {
-    const event = await loaders.eventById.load(parent.eventId);
-    if (!event) throw new Error(`related event ${parent.eventId} is missing`);
-    return event;
-  },
+  event: (parent, _args, { loaders }) => required(loaders.eventById.load(parent.eventId), `related event ${parent.eventId}`),
 };

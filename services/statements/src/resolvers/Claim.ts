@@ -1,13 +1,25 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { listFilter } from '@newsfacts/platform/loaders';
 import { pageSize } from '@newsfacts/platform/pagination';
+import type { Claim as ClaimRow } from '../generated/prisma/client.ts';
 import type { ClaimResolvers } from '../generated/graphql.ts';
-import { competingClaims, isContested } from '../contested';
+import { isContested, questionKey } from '../contested';
+import type { Loaders } from '../loaders';
+
+/** Other claims that answer the same question about the same event, oldest first, at most `first`. */
+async function competingClaims(claim: ClaimRow, loaders: Loaders, first: number): Promise<ClaimRow[]> {
+  // One more than asked for, since the claim itself is among those answering its question.
+  const sameQuestion = await loaders.claimsByQuestion.load(questionKey(claim), first + 1, null);
+  return sameQuestion.filter((other) => other.id !== claim.id).slice(0, first);
+}
 
 export const Claim: ClaimResolvers = {
   __resolveReference: (reference, { loaders }) => (UUID_PATTERN.test(reference.id) ? loaders.claimById.load(reference.id) : null),
   event: (claim) => ({ id: claim.eventId }),
   statements: (claim, { stances, first }, { loaders }) => loaders.statementsByClaimId.load(claim.id, pageSize(first), listFilter(stances)),
-  contested: (claim, _args, { loaders }) => isContested(claim, loaders),
+  contested: async (claim, _args, { loaders }) => {
+    const [stances, competitors] = await Promise.all([loaders.stancesByClaimId.load(claim.id), competingClaims(claim, loaders, 1)]);
+    return isContested(stances, competitors.length);
+  },
   competingClaims: (claim, { first }, { loaders }) => competingClaims(claim, loaders, pageSize(first)),
 };

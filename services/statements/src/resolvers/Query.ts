@@ -1,11 +1,10 @@
+import { whereAll } from '@newsfacts/platform/sql';
 import { checkId, idOrSlug } from '@newsfacts/platform/arguments';
 import { pageArgs, pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
 import { Prisma, type Claim } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import { contestedSql } from '../contested';
 import type { StatementsPrisma } from '../db';
-
-const where = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
 
 /**
  * Claims oldest first, by keyset: Claim(createdAt, id) is walked in order and each claim tested
@@ -17,7 +16,7 @@ async function claimsPage(prisma: StatementsPrisma, filters: Prisma.Sql[], page:
     ? [Prisma.sql`(c."createdAt", c.id) > (SELECT "createdAt", id FROM "Claim" WHERE id = ${page.afterId}::uuid)`]
     : [];
   return prisma.$queryRaw<Claim[]>`
-    SELECT c.* FROM "Claim" c ${where([...filters, ...after])} ORDER BY c."createdAt" ASC, c.id ASC LIMIT ${page.take + 1}`;
+    SELECT c.* FROM "Claim" c ${whereAll([...filters, ...after])} ORDER BY c."createdAt" ASC, c.id ASC LIMIT ${page.take + 1}`;
 }
 
 export const Query: QueryResolvers = {
@@ -32,7 +31,7 @@ export const Query: QueryResolvers = {
     const rows = await claimsPage(prisma, filters, page);
     return toConnection(rows, page, async () => {
       // Counting contested claims tests every claim: it is asked for only when a client selects totalCount.
-      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Claim" c ${where(filters)}`;
+      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Claim" c ${whereAll(filters)}`;
       return count;
     });
   },
