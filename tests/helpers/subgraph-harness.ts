@@ -8,16 +8,10 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { openDatabase, type Database } from '@newsfacts/platform/db';
 import { createLogger } from '@newsfacts/platform/logger';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
-import type { SubgraphServer } from '@newsfacts/platform/subgraph';
-import { createContext as createActorsContext } from '@newsfacts/actors/context';
-import { createPrismaClient as createActorsPrisma } from '@newsfacts/actors/db';
-import { createActorsServer } from '@newsfacts/actors/server';
-import { createContext as createEventsContext } from '@newsfacts/events/context';
-import { createPrismaClient as createEventsPrisma } from '@newsfacts/events/db';
-import { createEventsServer } from '@newsfacts/events/server';
-import { createContext as createStatementsContext } from '@newsfacts/statements/context';
-import { createPrismaClient as createStatementsPrisma } from '@newsfacts/statements/db';
-import { createStatementsServer } from '@newsfacts/statements/server';
+import type { Subgraph, SubgraphServer } from '@newsfacts/platform/subgraph';
+import { actorsSubgraph } from '@newsfacts/actors/server';
+import { eventsSubgraph } from '@newsfacts/events/server';
+import { statementsSubgraph } from '@newsfacts/statements/server';
 import { prepareDatabase } from '../../scripts/lib/databases';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
@@ -41,50 +35,59 @@ export interface SubgraphHarness {
   close(): Promise<void>;
 }
 
-const programs = {
-  events: { createPrisma: createEventsPrisma, createServer: createEventsServer, createContext: createEventsContext },
-  actors: { createPrisma: createActorsPrisma, createServer: createActorsServer, createContext: createActorsContext },
-  statements: { createPrisma: createStatementsPrisma, createServer: createStatementsServer, createContext: createStatementsContext },
-} as const;
+/** Each subgraph by name, as a function of the one generic builder so that each keeps its own types. */
+const harnesses: Record<SubgraphName, (database: ScratchDatabase, db: Database) => Promise<SubgraphHarness>> = {
+  events: (database, db) => harnessFor(eventsSubgraph, database, db),
+  actors: (database, db) => harnessFor(actorsSubgraph, database, db),
+  statements: (database, db) => harnessFor(statementsSubgraph, database, db),
+};
 
 export async function startSubgraphHarness(name: SubgraphName, options: { seed?: boolean } = {}): Promise<SubgraphHarness> {
   const database = await createScratchDatabase(`nf_test_${name}`);
   let db: Database | undefined;
-  let server: SubgraphServer | undefined;
   try {
     const target = { kind: 'postgres' as const, url: database.url };
     await prepareDatabase(name, target, { seed: options.seed ?? true });
     db = await openDatabase(target);
-    const program = programs[name];
-    const prisma = program.createPrisma(db) as never;
-    const logger = createLogger(`${name}-test`, 'silent');
-    const signingSecret = randomBytes(32).toString('hex');
-    server = await program.createServer({ prisma, logger, readiness: () => db!.ping(), signingSecret });
-    const ready = server;
-    return {
-      name,
-      database,
-      server: ready,
-      signingSecret,
-      async execute(query, variables, principal = { kind: 'key', keyId: 'key_test', scopes: ['READ'] }) {
-        const response = await ready.apollo.executeOperation(
-          { query, variables },
-          { contextValue: program.createContext(prisma, { requestId: 'test', principal }) as never },
-        );
-        if (response.body.kind !== 'single') throw new Error('expected a single result');
-        return response.body.singleResult as never;
-      },
-      async close() {
-        await ready.stop();
-        await (prisma as { $disconnect(): Promise<void> }).$disconnect();
-        await db!.close();
-        await database.drop();
-      },
-    };
+    return await harnesses[name](database, db);
   } catch (error) {
-    await server?.stop().catch(() => {});
     await db?.close().catch(() => {});
     await database.drop().catch(() => {});
     throw error;
   }
+}
+
+async function harnessFor<Prisma extends { $disconnect(): Promise<void> }, Loaders>(
+  subgraph: Subgraph<Prisma, Loaders>,
+  database: ScratchDatabase,
+  db: Database,
+): Promise<SubgraphHarness> {
+  const prisma = subgraph.createPrisma(db);
+  const signingSecret = randomBytes(32).toString('hex');
+  const logger = createLogger(`${subgraph.name}-test`, 'silent');
+  const server = await subgraph.createServer({ prisma, logger, readiness: () => db.ping(), signingSecret });
+  return {
+    name: subgraph.name,
+    database,
+    server,
+    signingSecret,
+    async execute<Data>(
+      query: string,
+      variables?: Record<string, unknown>,
+      principal: ForwardedPrincipal | null = { kind: 'key', keyId: 'key_test', scopes: ['READ'] },
+    ): Promise<ExecutionResult<Data>> {
+      const response = await server.apollo.executeOperation(
+        { query, variables },
+        { contextValue: subgraph.createContext(prisma, { requestId: 'test', principal }) },
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      return response.body.singleResult as ExecutionResult<Data>;
+    },
+    async close() {
+      await server.stop();
+      await prisma.$disconnect();
+      await db.close();
+      await database.drop();
+    },
+  };
 }

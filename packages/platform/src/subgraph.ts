@@ -3,7 +3,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { ConfigError, type MetricsAccess } from './config';
@@ -167,14 +168,66 @@ export interface SubgraphDeps<Prisma> {
   metricsAccess?: MetricsAccess;
 }
 
-export interface SubgraphProgram<Prisma extends { $disconnect(): Promise<void> }> {
+interface Disconnectable {
+  $disconnect(): Promise<void>;
+}
+
+export interface SubgraphProgram<Prisma extends Disconnectable> {
   name: SubgraphName;
   createPrisma(db: Database): Prisma;
   createServer(deps: SubgraphDeps<Prisma>): Promise<SubgraphServer>;
 }
 
+/** What every subgraph's resolvers get: who is asking, the database, and this request's loaders. */
+export type SubgraphContext<Prisma, Loaders> = RequestIdentity & { prisma: Prisma; loaders: Loaders };
+
+export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
+  name: SubgraphName;
+  /** The service's schema.graphql, as a URL relative to its module (never the working directory). */
+  schema: URL;
+  /** The resolver map graphql-codegen typed against this schema and context. */
+  resolvers: object;
+  createPrisma(db: Database): Prisma;
+  /** A fresh set per request, so one request's DataLoader cache never serves another. */
+  createLoaders(prisma: Prisma): Loaders;
+}
+
+export interface Subgraph<Prisma extends Disconnectable, Loaders> extends SubgraphProgram<Prisma> {
+  typeDefs: DocumentNode;
+  createContext(prisma: Prisma, identity: RequestIdentity): SubgraphContext<Prisma, Loaders>;
+}
+
+/** A subgraph from its parts: `index.ts` runs it (runSubgraph), tests build it in-process (createServer). */
+export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
+  definition: SubgraphDefinition<Prisma, Loaders>,
+): Subgraph<Prisma, Loaders> {
+  const typeDefs = parse(readFileSync(definition.schema, 'utf8'));
+  const createContext = (prisma: Prisma, identity: RequestIdentity): SubgraphContext<Prisma, Loaders> => ({
+    ...identity,
+    prisma,
+    loaders: definition.createLoaders(prisma),
+  });
+  // graphql-codegen's resolver types and @apollo/subgraph's map describe the same object, but
+  // codegen's `__resolveReference` and scalar entries do not fit Apollo's looser signature.
+  const resolvers = definition.resolvers as GraphQLResolverMap<SubgraphContext<Prisma, Loaders>>;
+  return {
+    name: definition.name,
+    typeDefs,
+    createPrisma: definition.createPrisma,
+    createContext,
+    createServer: (deps) =>
+      createSubgraphServer({
+        ...deps,
+        name: definition.name,
+        typeDefs,
+        resolvers,
+        context: (identity) => createContext(deps.prisma, identity),
+      }),
+  };
+}
+
 /** The whole life of a subgraph process: config, database, listen, and a clean stop on a signal. */
-export function runSubgraph<Prisma extends { $disconnect(): Promise<void> }>(program: SubgraphProgram<Prisma>): void {
+export function runSubgraph<Prisma extends Disconnectable>(program: SubgraphProgram<Prisma>): void {
   main(program).catch((error: unknown) => {
     const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
     // One line a person can act on; a stack only for the unexpected.
@@ -183,7 +236,7 @@ export function runSubgraph<Prisma extends { $disconnect(): Promise<void> }>(pro
   });
 }
 
-async function main<Prisma extends { $disconnect(): Promise<void> }>(program: SubgraphProgram<Prisma>): Promise<void> {
+async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Prisma>): Promise<void> {
   const config = loadSubgraphConfig(program.name);
   const logger = createLogger(program.name, config.logLevel);
   const metrics = createServiceMetrics(program.name);

@@ -1,5 +1,4 @@
 import { runSubgraph } from '@newsfacts/platform/subgraph';
-import { createPrismaClient } from './db';
-import { createActorsServer } from './server';
+import { actorsSubgraph } from './server';
 
-runSubgraph({ name: 'actors', createPrisma: createPrismaClient, createServer: createActorsServer });
+runSubgraph(actorsSubgraph);

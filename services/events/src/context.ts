@@ -1,13 +1,6 @@
-import type { RequestIdentity } from '@newsfacts/platform/subgraph';
+import type { SubgraphContext } from '@newsfacts/platform/subgraph';
 import type { EventsPrisma } from './db';
-import { createLoaders, type Loaders } from './loaders';
+import type { Loaders } from './loaders';
 
-export interface Context extends RequestIdentity {
-  prisma: EventsPrisma;
-  loaders: Loaders;
-}
-
-/** A fresh context, and so fresh DataLoader caches, for every request. */
-export function createContext(prisma: EventsPrisma, identity: RequestIdentity): Context {
-  return { prisma, loaders: createLoaders(prisma), ...identity };
-}
+/** What the events resolvers get: who is asking, the database, and this request's loaders. */
+export type Context = SubgraphContext<EventsPrisma, Loaders>;

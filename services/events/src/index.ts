@@ -1,5 +1,4 @@
 import { runSubgraph } from '@newsfacts/platform/subgraph';
-import { createPrismaClient } from './db';
-import { createEventsServer } from './server';
+import { eventsSubgraph } from './server';
 
-runSubgraph({ name: 'events', createPrisma: createPrismaClient, createServer: createEventsServer });
+runSubgraph(eventsSubgraph);

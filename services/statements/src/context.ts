@@ -1,13 +1,6 @@
-import type { RequestIdentity } from '@newsfacts/platform/subgraph';
+import type { SubgraphContext } from '@newsfacts/platform/subgraph';
 import type { StatementsPrisma } from './db';
-import { createLoaders, type Loaders } from './loaders';
+import type { Loaders } from './loaders';
 
-export interface Context extends RequestIdentity {
-  prisma: StatementsPrisma;
-  loaders: Loaders;
-}
-
-/** A fresh context, and so fresh DataLoader caches, for every request. */
-export function createContext(prisma: StatementsPrisma, identity: RequestIdentity): Context {
-  return { prisma, loaders: createLoaders(prisma), ...identity };
-}
+/** What the statements resolvers get: who is asking, the database, and this request's loaders. */
+export type Context = SubgraphContext<StatementsPrisma, Loaders>;

@@ -1,5 +1,4 @@
 import { runSubgraph } from '@newsfacts/platform/subgraph';
-import { createPrismaClient } from './db';
-import { createStatementsServer } from './server';
+import { statementsSubgraph } from './server';
 
-runSubgraph({ name: 'statements', createPrisma: createPrismaClient, createServer: createStatementsServer });
+runSubgraph(statementsSubgraph);

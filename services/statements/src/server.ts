@@ -1,19 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
-import { createSubgraphServer, type SubgraphDeps, type SubgraphServer } from '@newsfacts/platform/subgraph';
-import { createContext, type Context } from './context';
-import type { StatementsPrisma } from './db';
+import { defineSubgraph } from '@newsfacts/platform/subgraph';
+import { createPrismaClient } from './db';
+import { createLoaders } from './loaders';
 import { resolvers } from './resolvers/index';
 
-export const typeDefs = parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
-
-/** The statements subgraph, built but not listening. */
-export function createStatementsServer(deps: SubgraphDeps<StatementsPrisma>): Promise<SubgraphServer> {
-  return createSubgraphServer<Context>({
-    ...deps,
-    name: 'statements',
-    typeDefs,
-    resolvers: resolvers as never,
-    context: (identity) => createContext(deps.prisma, identity),
-  });
-}
+/** The statements subgraph: built in-process by tests, run by index.ts. */
+export const statementsSubgraph = defineSubgraph({
+  name: 'statements',
+  schema: new URL('../schema.graphql', import.meta.url),
+  resolvers,
+  createPrisma: createPrismaClient,
+  createLoaders,
+});
