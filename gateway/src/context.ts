@@ -1,6 +1,23 @@
 import type { Principal } from './security/principal';
 import type { QuotaState } from './security/quotas';
 
+declare global {
+  namespace Express {
+    interface Locals {
+      /** In the gateway: who is calling, once authenticate() has decided. */
+      principal?: Principal;
+      /** The operation quota as operationQuota() left it, for the RateLimit headers. */
+      operationQuota?: QuotaState;
+    }
+  }
+}
+
+/** The caller authenticate() put on the response; a route that reaches here without one is a wiring bug. */
+export function callerOf(res: { locals: { principal?: Principal } }): Principal {
+  if (!res.locals.principal) throw new Error('no principal: authenticate() must run before this handler');
+  return res.locals.principal;
+}
+
 export interface GatewayContext {
   requestId: string;
   principal: Principal;

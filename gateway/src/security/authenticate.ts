@@ -6,6 +6,7 @@ import { hashKey, malformedKeyReason } from '../keys/format';
 import { unusableReason, type ApiKey, type KeyStore } from '../keys/store';
 import { addressBucket, type Principal } from './principal';
 import type { Quotas } from './quotas';
+import { ErrorCode } from '@newsfacts/platform/errors';
 
 /** Reads the key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
 export function presentedKey(req: express.Request): string | null {
@@ -54,11 +55,11 @@ export function authenticate(
     logger.warn({ requestId: res.locals.requestId, ip: ip(req), reason: message }, 'authentication failed');
     if (!failure.allowed) return tooManyFailures(res, failure.retryAfterSeconds);
     res.setHeader('WWW-Authenticate', 'Bearer realm="newsfacts"');
-    sendError(res, 401, 'UNAUTHENTICATED', `${message}. Send a key as Authorization: Bearer <key>.`);
+    sendError(res, 401, ErrorCode.UNAUTHENTICATED, `${message}. Send a key as Authorization: Bearer <key>.`);
   };
   const tooManyFailures = (res: express.Response, retryAfterSeconds: number) => {
     res.setHeader('Retry-After', String(retryAfterSeconds));
-    sendError(res, 429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfterSeconds} s.`);
+    sendError(res, 429, ErrorCode.RATE_LIMITED, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s.`);
   };
 
   return async (req, res, next) => {

@@ -4,6 +4,7 @@ import type { GatewayContext } from '../context';
 import { operationCost } from './cost';
 import { quotaSubject } from './principal';
 import { rateLimitHeaders, type Quotas } from './quotas';
+import { ErrorCode } from '@newsfacts/platform/errors';
 
 /**
  * Before any subgraph is called: refuses an operation whose cost is over the per-operation
@@ -19,7 +20,7 @@ export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedList
           if (cost > limits.maxCost) {
             throw new GraphQLError(
               `This query could cost ${cost}, over the limit of ${limits.maxCost} per operation: ask for fewer items (a smaller first:) or fewer nested lists.`,
-              { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost: limits.maxCost, http: { status: 400 } } },
+              { extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost, maxCost: limits.maxCost, http: { status: 400 } } },
             );
           }
           const { principal } = contextValue;
@@ -31,7 +32,7 @@ export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedList
               `Too much work: the quota is ${state.limit} cost a minute and this query costs ${cost}; retry in ${state.resetSeconds} s.`,
               {
                 extensions: {
-                  code: 'RATE_LIMITED',
+                  code: ErrorCode.RATE_LIMITED,
                   http: { status: 429, headers: new Map([['retry-after', String(state.resetSeconds)], ...Object.entries(headers)]) },
                 },
               },

@@ -1,24 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import { CLIENT_ERROR_CODES, ErrorCode } from '@newsfacts/platform/errors';
 import type { Logger } from '@newsfacts/platform/logger';
 import type { GatewayMetrics } from '../metrics';
-
-/** Codes whose messages are written for clients and pass through unchanged. */
-const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'CONFLICT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'RATE_LIMITED',
-  'QUERY_TOO_COSTLY',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
 
 /**
  * Nothing internal leaves the gateway. Errors with a client code keep their message and code
@@ -30,14 +14,14 @@ export function errorMasking(logger: Logger, metrics: Pick<GatewayMetrics, 'grap
   const maskError = (error: GraphQLFormattedError, requestId: string): GraphQLFormattedError => {
     const code = error.extensions?.code;
     const where = { ...(error.path ? { path: error.path } : {}), ...(error.locations ? { locations: error.locations } : {}) };
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       return { message: error.message, ...where, extensions: { code } };
     }
-    const unavailable = code === 'SERVICE_UNAVAILABLE' || /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
+    const unavailable = code === ErrorCode.SERVICE_UNAVAILABLE || /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
     logger.error({ requestId, error }, 'masked an error before it reached the client');
     return unavailable
-      ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: 'SERVICE_UNAVAILABLE', requestId } }
-      : { message: 'Internal server error.', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+      ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId } }
+      : { message: 'Internal server error.', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
   };
   return {
     async requestDidStart() {

@@ -4,6 +4,7 @@ import { GraphQLError, Kind, visit, type DocumentNode, type OperationDefinitionN
 import { sendError } from '@newsfacts/platform/http';
 import type { GatewayContext } from '../context';
 import type { Scope } from '../keys/store';
+import { ErrorCode } from '@newsfacts/platform/errors';
 
 /** The operation a request would run, when its document names one unambiguously. */
 export function selectOperation(document: DocumentNode, operationName: unknown): OperationDefinitionNode | undefined {
@@ -26,7 +27,7 @@ export function asksForIntrospection(document: DocumentNode): boolean {
 /** One operation per request: batched requests are refused before any GraphQL work. */
 export const refuseBatches: express.RequestHandler = (req, res, next) => {
   if (Array.isArray(req.body)) {
-    return sendError(res, 400, 'BATCHING_NOT_SUPPORTED', 'Send one operation per request; batched requests are refused.');
+    return sendError(res, 400, ErrorCode.BATCHING_NOT_SUPPORTED, 'Send one operation per request; batched requests are refused.');
   }
   next();
 };
@@ -47,15 +48,15 @@ export const operationPolicy: ApolloServerPlugin<GatewayContext> = {
     return {
       async didResolveOperation({ operation, document, schema, contextValue }) {
         if (!operation) throw refuse(400, 'OPERATION_RESOLUTION_FAILURE', 'Say which operation to run, with operationName.');
-        if (operation.operation === 'subscription') throw refuse(400, 'BAD_REQUEST', 'Subscriptions are not supported.');
+        if (operation.operation === 'subscription') throw refuse(400, ErrorCode.BAD_REQUEST, 'Subscriptions are not supported.');
         const needed = SCOPE_FOR[operation.operation];
         const { scopes } = contextValue.principal;
         if (!scopes.includes(needed)) {
           const what = operation.operation === 'mutation' ? 'Changing data' : 'Reading';
-          throw refuse(403, 'FORBIDDEN', `${what} needs an API key with the ${needed.toLowerCase()} scope.`);
+          throw refuse(403, ErrorCode.FORBIDDEN, `${what} needs an API key with the ${needed.toLowerCase()} scope.`);
         }
         if (asksForIntrospection(document) && !scopes.includes('EXPLORE')) {
-          throw refuse(403, 'FORBIDDEN', 'Introspection needs an API key with the explore scope.');
+          throw refuse(403, ErrorCode.FORBIDDEN, 'Introspection needs an API key with the explore scope.');
         }
         // A mutation while there is no write API passes validation, and the query planner
         // would answer it with a 500.

@@ -1,7 +1,9 @@
 import type express from 'express';
 import { sendError } from '@newsfacts/platform/http';
-import { quotaSubject, type Principal } from './principal';
+import { callerOf } from '../context';
+import { quotaSubject } from './principal';
 import { rateLimitHeaders, type Quotas } from './quotas';
+import { ErrorCode } from '@newsfacts/platform/errors';
 
 /**
  * Counts one operation against the caller's quota and says where it stands in the RateLimit
@@ -10,7 +12,7 @@ import { rateLimitHeaders, type Quotas } from './quotas';
 export function operationQuota(quotas: Quotas): express.RequestHandler {
   return async (_req, res, next) => {
     try {
-      const principal = res.locals.principal as Principal;
+      const principal = callerOf(res);
       const state = await quotas.consume('operations', quotaSubject(principal), principal.quota, 1);
       res.locals.operationQuota = state;
       for (const [name, value] of Object.entries(rateLimitHeaders([state], quotas.windowSeconds))) res.setHeader(name, value);
@@ -19,7 +21,7 @@ export function operationQuota(quotas: Quotas): express.RequestHandler {
         return sendError(
           res,
           429,
-          'RATE_LIMITED',
+          ErrorCode.RATE_LIMITED,
           `Too many requests: the quota is ${state.limit} operations a minute; retry in ${state.resetSeconds} s.`,
         );
       }

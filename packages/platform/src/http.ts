@@ -7,6 +7,17 @@ import express, { type Request } from 'express';
 import type { MetricsAccess } from './config';
 import type { Logger } from './logger';
 import { runInRequestScope, type RequestScope, type ServiceMetrics } from './metrics';
+import { ErrorCode } from './errors';
+
+declare global {
+  namespace Express {
+    /** What the shell's middleware leaves on every GraphQL response, typed for what follows it. */
+    interface Locals {
+      /** The client's X-Request-Id when well formed, else a fresh one; logged and passed on. */
+      requestId: string;
+    }
+  }
+}
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -116,7 +127,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     }),
     // After the body parser: its stream callbacks would lose the request scope.
     (req: Request, res: express.Response, next: express.NextFunction) => {
-      const scope: RequestScope = { requestId: res.locals.requestId as string, sqlStatements: 0 };
+      const scope: RequestScope = { requestId: res.locals.requestId, sqlStatements: 0 };
       const started = process.hrtime.bigint();
       res.once('close', () => {
         metrics.sqlStatementsPerRequest.observe(scope.sqlStatements);
@@ -136,7 +147,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     },
     ...(options.guards ?? []),
     expressMiddleware(options.apollo, {
-      context: async ({ req, res }) => options.context({ req, res, requestId: res.locals.requestId as string }),
+      context: async ({ req, res }) => options.context({ req, res, requestId: res.locals.requestId }),
     }),
   );
 
@@ -144,7 +155,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    const code = status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL_SERVER_ERROR;
     const message =
       status === 413 ? 'The request body is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'Internal server error.';
     if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');

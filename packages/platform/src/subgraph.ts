@@ -9,32 +9,32 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
-import { ErrorCode } from './errors';
+import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
 
-const CLIENT_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
+declare global {
+  namespace Express {
+    interface Locals {
+      /** In a subgraph: who the gateway vouched for, once its signature is verified. */
+      forwardedPrincipal?: ForwardedPrincipal | null;
+    }
+  }
+}
 
 /**
- * Errors a client can act on keep their message and code; anything else (a bug, a driver
- * failure) is logged in full and leaves as a bare INTERNAL_SERVER_ERROR.
+ * Errors a client can act on keep their message and code, and so does a SERVICE_UNAVAILABLE
+ * this subgraph raised on purpose (the gateway words that one for clients itself); anything
+ * else (a bug, a driver failure) is logged in full and leaves as a bare INTERNAL_SERVER_ERROR.
  */
 export function maskUnexpectedErrors(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const original = unwrapResolverError(error);
-    if (typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    if (typeof code === 'string' && (CLIENT_ERROR_CODES.has(code) || code === ErrorCode.SERVICE_UNAVAILABLE)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
@@ -115,7 +115,7 @@ export function requireGatewaySignature(secret: string, audience: string, logger
       sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'This service answers only the gateway.');
       return;
     }
-    res.locals.principal = verification.principal;
+    res.locals.forwardedPrincipal = verification.principal;
     next();
   };
 }
@@ -153,7 +153,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
     metricsAccess: options.metricsAccess ?? { token: undefined, openWithoutToken: false },
     guards: [requireGatewaySignature(options.signingSecret, options.name, options.logger)],
     context: async ({ res, requestId }) =>
-      options.context({ requestId, principal: (res.locals.principal as ForwardedPrincipal | undefined) ?? null }),
+      options.context({ requestId, principal: res.locals.forwardedPrincipal ?? null }),
   });
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }

@@ -1,11 +1,34 @@
-import type { SeedDataset } from '../../../prisma/seed/types';
-import { seedId } from '../../../prisma/seed/ids';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import type { ActorsPrisma } from './db';
+import type { ActorKind, AliasKind, OrganizationType } from './generated/prisma/enums.ts';
+
+// The part of a seed dataset this subgraph owns. References to records of other subgraphs are
+// by slug; seedId turns a slug into the same id in every service.
+
+export interface SeedActor {
+  slug: string;
+  name: string;
+  kind: ActorKind;
+  description: string;
+  countryCode: string | null;
+  organizationType: OrganizationType | null;
+  wikidataId: string | null;
+  aliases: Array<{
+    name: string;
+    kind: AliasKind;
+    language: string | null;
+  }>;
+  affiliations: Array<{ organization: string; title: string; since: string | null; until: string | null }>;
+}
+
+export interface ActorsSeed {
+  actors: SeedActor[];
+}
 
 const date = (value: string | null) => (value ? new Date(value) : null);
 
 /** Writes the dataset's actors, their other names and affiliations; running it again changes nothing. */
-export async function seedActors(prisma: ActorsPrisma, data: SeedDataset): Promise<void> {
+export async function seedActors(prisma: ActorsPrisma, data: ActorsSeed): Promise<void> {
   await prisma.$transaction([
     ...data.actors.map((actor) => {
       const row = {

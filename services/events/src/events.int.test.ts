@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '../../../prisma/seed/ids';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import { startSubgraphHarness, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
 
 let events: SubgraphHarness;

@@ -1,11 +1,72 @@
-import type { SeedDataset } from '../../../prisma/seed/types';
-import { optionalId, seedId } from '../../../prisma/seed/ids';
+import { optionalId, seedId } from '@newsfacts/platform/seed-ids';
 import type { EventsPrisma } from './db';
+import type {
+  DatePrecision,
+  EventKind,
+  EventRelationKind,
+  FigureMetric,
+  FigureQualifier,
+  GeoPrecision,
+  ParticipantRole,
+} from './generated/prisma/enums.ts';
+
+// The part of a seed dataset this subgraph owns. References to records of other subgraphs are
+// by slug; seedId turns a slug into the same id in every service.
+
+export interface SeedPlace {
+  slug: string;
+  name: string;
+  region: string | null;
+  countryCode: string; // ISO 3166-1 alpha-2
+  country: string;
+  latitude: number | null;
+  longitude: number | null;
+  geoPrecision: GeoPrecision;
+}
+
+export interface SeedEvent {
+  slug: string;
+  title: string;
+  summary: string;
+  kind: EventKind;
+  startedAt: string | null; // ISO 8601
+  endedAt: string | null;
+  datePrecision: DatePrecision;
+  place: string | null; // SeedPlace.slug
+  parent: string | null; // SeedEvent.slug
+  participants: Array<{
+    actor: string; // SeedActor.slug
+    role: ParticipantRole;
+    note: string | null;
+    claim: string | null; // SeedClaim.slug the participation rests on
+  }>;
+  figures: Array<{
+    slug: string;
+    metric: FigureMetric;
+    value: number;
+    qualifier: FigureQualifier;
+    description: string;
+    claim: string | null;
+  }>;
+}
+
+export interface SeedEventRelation {
+  from: string; // SeedEvent.slug
+  to: string;
+  kind: EventRelationKind;
+  note: string | null;
+}
+
+export interface EventsSeed {
+  places: SeedPlace[];
+  events: SeedEvent[];
+  eventRelations: SeedEventRelation[];
+}
 
 const date = (value: string | null) => (value ? new Date(value) : null);
 
 /** Writes the dataset's places, events, links, participants and figures; running it again changes nothing. */
-export async function seedEvents(prisma: EventsPrisma, data: SeedDataset): Promise<void> {
+export async function seedEvents(prisma: EventsPrisma, data: EventsSeed): Promise<void> {
   // Parents before their sub-events, for the foreign key.
   const events = [...data.events].sort((a, b) => Number(a.parent !== null) - Number(b.parent !== null));
   await prisma.$transaction([

@@ -1,11 +1,57 @@
-import type { SeedDataset } from '../../../prisma/seed/types';
-import { optionalId, seedId } from '../../../prisma/seed/ids';
+import { optionalId, seedId } from '@newsfacts/platform/seed-ids';
 import type { StatementsPrisma } from './db';
+import type { Channel, ClaimAspect, DatePrecision, Stance } from './generated/prisma/enums.ts';
+
+// The part of a seed dataset this subgraph owns. References to records of other subgraphs are
+// by slug; seedId turns a slug into the same id in every service.
+
+export interface SeedSource {
+  slug: string;
+  publisher: string | null;
+  title: string;
+  url: string | null;
+  publishedAt: string;
+  publishedAtPrecision: DatePrecision;
+  language: string;
+  contentSha256: string | null;
+  note: string | null;
+}
+
+export interface SeedClaim {
+  slug: string;
+  event: string; // SeedEvent.slug
+  aspect: ClaimAspect;
+  question: string;
+  text: string;
+}
+
+export interface SeedStatement {
+  slug: string;
+  claim: string; // SeedClaim.slug
+  speaker: string; // SeedActor.slug
+  stance: Stance;
+  quote: string | null;
+  paraphrase: string | null;
+  saidAt: string | null;
+  saidAtPrecision: DatePrecision | null;
+  channel: Channel;
+  channelDetail: string | null;
+  outlet: string | null; // SeedActor.slug
+  source: string; // SeedSource.slug
+  span: { start: number; end: number } | null;
+  note: string | null;
+}
+
+export interface StatementsSeed {
+  sources: SeedSource[];
+  claims: SeedClaim[];
+  statements: SeedStatement[];
+}
 
 const date = (value: string | null) => (value ? new Date(value) : null);
 
 /** Writes the dataset's sources, claims and statements; running it again changes nothing. */
-export async function seedStatements(prisma: StatementsPrisma, data: SeedDataset): Promise<void> {
+export async function seedStatements(prisma: StatementsPrisma, data: StatementsSeed): Promise<void> {
   // Claims are created one after another so that createdAt keeps the dataset's order.
   const base = Date.parse('2023-05-23T00:00:00Z');
   const eventOfClaim = new Map(data.claims.map((claim) => [claim.slug, claim.event]));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
-import { seedId } from '../../../prisma/seed/ids';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import { startSubgraphHarness, type ExecutionResult, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
 
 let statements: SubgraphHarness;

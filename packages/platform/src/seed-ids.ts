@@ -1,4 +1,4 @@
-import { uuidFromName } from '@newsfacts/platform/ids';
+import { uuidFromName } from './ids';
 
 /** The id each seed record gets, derived from its kind and slug: stable across runs and services. */
 export const seedId = {
