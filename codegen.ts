@@ -27,7 +27,7 @@ const config: CodegenConfig = {
     // The explorer's typed documents, from the schema clients see.
     'gateway/web/src/gql/': {
       schema: 'gateway/api-schema.graphql',
-      documents: ['gateway/web/src/explorer/**/*.{ts,tsx}'],
+      documents: ['gateway/web/src/explorer/**/*.{ts,tsx}', 'gateway/web/src/examples/**/*.ts'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {

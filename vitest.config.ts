@@ -1,13 +1,18 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 // Tests are sorted by suffix: `*.test.ts` need nothing running, `*.int.test.ts` talk to a
 // real PostgreSQL, `tests/e2e/*.e2e.ts` start the whole federation over HTTP.
 const shared = { testTimeout: 30_000, hookTimeout: 120_000 };
+// Node resolves `graphql` to its CommonJS build, for our code and Apollo's alike; Vite would give
+// our code the ES build instead, and the two copies fail each other's instanceof checks.
+const resolve = { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           ...shared,
           name: 'unit',
@@ -16,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           ...shared,
           name: 'int',
@@ -25,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           ...shared,
           name: 'e2e',

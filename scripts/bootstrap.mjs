@@ -73,6 +73,7 @@ const typeInputs = [
   path.join(root, 'gateway/api-schema.graphql'),
   ...services.map((service) => path.join(root, 'services', service, 'schema.graphql')),
   ...filesUnder(path.join(web, 'src/explorer')),
+  ...filesUnder(path.join(web, 'src/examples')),
 ];
 // codegen leaves unchanged files untouched, so a stamp records when it last ran.
 const codegenStamp = path.join(root, 'node_modules/.cache/newsfacts/codegen.stamp');

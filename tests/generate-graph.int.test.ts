@@ -10,7 +10,7 @@ import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config
 import { prepareDatabase } from '../scripts/lib/databases';
 import { startService } from '../scripts/lib/processes';
 import { GraphAlreadyGeneratedError, generateGraph, syntheticId, syntheticSlug, type GraphSizes } from '../scripts/lib/synthetic-graph';
-import { createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../scripts/lib/scratch-database';
 
 const names = Object.keys(SUBGRAPHS) as SubgraphName[];
 const sizes: GraphSizes = { events: 400, actors: 1_000, claims: 1_000, statements: 10_000, seed: 7 };

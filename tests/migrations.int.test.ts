@@ -15,7 +15,7 @@ import { applyMigrations, MigrationError, readMigrations } from '@newsfacts/plat
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isEmptyMigration, openSchemaEngine, schemaFile, type SchemaEngine } from '../scripts/lib/schema-engine';
 import { readSchemaCatalog } from './helpers/pg-catalog';
-import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database';
+import { adminDatabaseUrl, createScratchDatabase, type ScratchDatabase } from '../scripts/lib/scratch-database';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const services = ['events', 'actors', 'statements', 'gateway'] as const;

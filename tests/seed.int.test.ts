@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@newsfacts/platform/db';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
 import { prepareDatabase } from '../scripts/lib/databases';
-import { createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../scripts/lib/scratch-database';
 
 const tables: Record<SubgraphName, string[]> = {
   events: ['Place', 'Event', 'EventRelation', 'Participant', 'Figure'],

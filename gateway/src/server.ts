@@ -9,8 +9,9 @@ import type express from 'express';
 import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
+import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
 import type { GatewayConfig } from './config';
-import type { GatewayContext } from './context';
+import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
@@ -19,7 +20,7 @@ import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
 import { operationPolicy, refuseBatches } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
-import { toForwarded, type Principal } from './security/principal';
+import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
 import { mountWebPages } from './web';
 
@@ -118,6 +119,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
       // Nothing is sent to Apollo's hosted studio, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       operationPolicy,
+      refuseUnstorableStrings, // NUL bytes and lone surrogates: 400 here, not a database error in a subgraph
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
     ],
@@ -135,7 +137,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
     ],
     context: async ({ res, requestId }) => ({
       requestId,
-      principal: res.locals.principal as Principal,
+      principal: callerOf(res),
       operationQuota: res.locals.operationQuota,
       deadline: Date.now() + config.requestTimeoutMs,
     }),

@@ -1,7 +1,7 @@
 /**
  * The federation's benchmark (`npm run bench`): loopback only, bounded in time, on scratch
  * PostgreSQL databases (TEST_DATABASE_URL's server). Writes a markdown report (docs/benchmark.md
- * by default) with the machine it ran on.
+ * by default) with the machine it ran on, and its figures as JSON beside it (docs/benchmark.json).
  *
  *   S0  plain node:http answering a fixed JSON body: the machine's ceiling
  *   S1  a Prisma-backed query sent straight to the events subgraph (signed as the gateway would)
@@ -24,8 +24,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { repoRoot } from '@newsfacts/platform/config';
 import { signRequest } from '@newsfacts/platform/signing';
-import { RAID_QUERY } from '../../tests/fixtures/raid-query';
-import { freePort, startFederation, type Federation } from '../../tests/helpers/federation';
+import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
+import { isolatedEnv, launchFederation, type RunningFederation as Federation } from '../lib/federation';
+import { freePort } from '../lib/ports';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../lib/probe-graph';
 import { sumOf } from '../lib/prometheus';
 
@@ -61,6 +62,40 @@ interface Measured {
   /** The gateway's part of cpuMsPerRequest (null where there is no gateway in the path). */
   gatewayCpuMsPerRequest: number | null;
   sqlPerRequest: number | null;
+}
+
+/**
+ * The figures as the JSON file beside the markdown report holds them (benchmark.json beside
+ * benchmark.md), for tools and tests that should not parse a table. Latencies are in ms; a
+ * figure that could not be measured (no request answered within the run, say) is null.
+ */
+export interface BenchmarkFigures {
+  measuredAt: string;
+  quick: boolean;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  machine: { cpu: string; cpus: number; memoryBytes: number; node: string };
+  scenarios: ScenarioFigures[];
+  soak: { rate: number; seconds: number; requests: number; errors: number; samples: number };
+  /** The report's verdicts, as measured on this machine. */
+  holds: { s2OverS1: boolean; s4: boolean; s5SqlConstant: boolean; memoryFlat: boolean };
+}
+
+export interface ScenarioFigures {
+  /** The report's first column: S0 … S5. */
+  id: 'S0' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
+  scenario: string;
+  /** S5's N, the actors one query touches; null for the other scenarios. */
+  probeSize: number | null;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  errors: number;
+  cpuMsPerRequest: number | null;
+  gatewayCpuMsPerRequest: number | null;
+  sqlStatementsPerRequest: number | null;
 }
 
 function log(message: string) {
@@ -250,14 +285,21 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10
 async function main() {
   const started = Date.now();
   log('starting the federation on scratch PostgreSQL databases');
-  const federation: Federation = await startFederation({
+  const federation: Federation = await launchFederation({
     env: {
+      // Its own secret, in-memory counters and an open /metrics (scraped for CPU and SQL counts).
+      ...isolatedEnv(),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
+      ANONYMOUS_ACCESS: 'read',
       ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000000',
       MAX_COST: '10000000',
     },
+    ports: 'free',
+    databases: { kind: 'scratch', prefix: 'nf_bench' },
+    // Kept so that a failed start says what the services printed.
+    output: [],
   });
   // Interrupted, it still stops the services and drops its scratch databases.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -267,6 +309,7 @@ async function main() {
     });
   }
   const sections: string[] = [];
+  let figures: BenchmarkFigures | undefined;
   try {
     const gatewayGraphql = `${federation.gatewayUrl}/graphql`;
     const target = federationTarget(federation);
@@ -335,6 +378,37 @@ async function main() {
         `| ${r.scenario} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${ms(r.cpuMsPerRequest)} | ${r.gatewayCpuMsPerRequest === null ? '–' : ms(r.gatewayCpuMsPerRequest)} | ${r.sqlPerRequest === null ? '–' : r.sqlPerRequest.toFixed(2)} |`,
     );
     const verdict = (ok: boolean) => (ok ? 'holds' : '**missed**');
+    const finite = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
+    const cpu = os.cpus();
+    figures = {
+      measuredAt: new Date().toISOString(),
+      quick: args.quick === true,
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      connections: CONNECTIONS,
+      machine: { cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, memoryBytes: os.totalmem(), node: process.version },
+      scenarios: results.map((r) => ({
+        id: r.scenario.slice(0, 2) as ScenarioFigures['id'],
+        scenario: r.scenario,
+        probeSize: s5.includes(r) ? PROBE_SIZES[s5.indexOf(r)]! : null,
+        requests: r.requests,
+        requestsPerSecond: r.requestsPerSecond,
+        // With no request answered in time, autocannon's 0 ms is not a latency.
+        p50Ms: r.requests ? finite(r.p50) : null,
+        p99Ms: r.requests ? finite(r.p99) : null,
+        errors: r.errors,
+        cpuMsPerRequest: finite(r.cpuMsPerRequest),
+        gatewayCpuMsPerRequest: finite(r.gatewayCpuMsPerRequest),
+        sqlStatementsPerRequest: finite(r.sqlPerRequest),
+      })),
+      soak: { rate: halfRate, seconds: SOAK_S, requests: soak.requests, errors: soak.errors, samples: samples.length },
+      holds: {
+        s2OverS1: s2.requestsPerSecond / s1.requestsPerSecond >= 0.5,
+        s4: s4.p99 <= 3 * s4.p50 && s4.errors === 0,
+        s5SqlConstant: sqlFlat,
+        memoryFlat: lastRss <= firstRss * 1.1,
+      },
+    };
     sections.push(
       `# Benchmark`,
       ``,
@@ -364,6 +438,11 @@ async function main() {
   writeFileSync(out, `${sections.join('\n')}\n`);
   process.stdout.write(`${sections.join('\n')}\n`);
   log(`wrote ${path.relative(repoRoot, out)}`);
+  if (figures) {
+    const json = `${out.replace(/\.md$/, '')}.json`;
+    writeFileSync(json, `${JSON.stringify(figures, null, 2)}\n`);
+    log(`wrote ${path.relative(repoRoot, json)}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -11,19 +11,16 @@
  *                          [--requests 200] [--warmup 20] [--out docs/scale.md]
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { repoRoot } from '@newsfacts/platform/config';
-import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
-import { RAID_QUERY } from '../../tests/fixtures/raid-query';
-import { freePort } from '../../tests/helpers/federation';
-import { createScratchDatabase, type ScratchDatabase } from '../../tests/helpers/scratch-database';
-import { prepareDatabase } from '../lib/databases';
-import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../lib/processes';
+import { DATABASES, type DatabaseName } from '@newsfacts/platform/service-config';
+import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
+import { launchFederation, newSigningSecret, type RunningFederation } from '../lib/federation';
+import { createScratchDatabases, type ScratchDatabases } from '../lib/scratch-database';
 import { DEFAULT_SIZES, checkSizes, derivedSizes, generateGraph, syntheticId, syntheticSlug, type GraphSizes, type TableTiming } from '../lib/synthetic-graph';
 
 const { values: args } = parseArgs({
@@ -48,8 +45,6 @@ const sizes: GraphSizes = {
 checkSizes(sizes);
 const REQUESTS = Number(args.requests);
 const WARMUP = Number(args.warmup);
-
-const names = Object.keys(SUBGRAPHS) as SubgraphName[];
 
 function log(message: string) {
   process.stderr.write(`bench:scale: ${message}\n`);
@@ -140,7 +135,7 @@ const SCENARIOS: Scenario[] = [
       }`,
     variables: () => ({}),
   },
-  { name: 'the raid query (tests/fixtures/raid-query.ts)', query: RAID_QUERY, variables: () => ({ slug: 'belgorod-incursion-2023' }) },
+  { name: 'the raid query (gateway/web/src/examples/raid-query.ts)', query: RAID_QUERY, variables: () => ({ slug: 'belgorod-incursion-2023' }) },
 ];
 
 interface Latency {
@@ -168,30 +163,17 @@ async function measure(gatewayUrl: string, scenario: Scenario, subjects: Subject
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-interface Federation {
-  gatewayUrl: string;
-  stop(): Promise<void>;
-}
-
-/** The three subgraphs and the gateway as processes on the given databases, as `npm start` runs them. */
-async function startFederation(env: NodeJS.ProcessEnv): Promise<Federation> {
-  const started: ServiceProcess[] = [];
-  const output: string[] = [];
-  const collect = (name: string, line: string) => output.push(`[${name}] ${line}`);
-  try {
-    for (const name of names) started.push(startService(name, `services/${name}/src/index.ts`, env, collect));
-    await Promise.all(
-      names.map((name, index) => waitUntilReady(`http://127.0.0.1:${env[`${name.toUpperCase()}_PORT`]}/readyz`, started[index]!)),
-    );
-    const gateway = startService('gateway', 'gateway/src/index.ts', env, collect);
-    started.push(gateway);
-    const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-    await waitUntilReady(`${gatewayUrl}/readyz`, gateway);
-    return { gatewayUrl, stop: () => stopAll(started) };
-  } catch (error) {
-    await stopAll(started);
-    throw new Error(`${(error as Error).message}\n${output.join('\n')}`);
-  }
+/**
+ * The three subgraphs and the gateway as processes on the scale databases, as `npm start` runs them.
+ * Only the first start prepares (migrates and seeds) them: the second runs on the generated graph.
+ */
+function startFederation(
+  env: NodeJS.ProcessEnv,
+  urls: Record<DatabaseName, string>,
+  prepare: boolean,
+): Promise<RunningFederation> {
+  // `output` so that a failed start says what the services printed.
+  return launchFederation({ env, ports: 'free', databases: { kind: 'postgres', urls }, prepare, output: [] });
 }
 
 async function countOf(url: string, sql: string, params: unknown[]): Promise<number> {
@@ -218,37 +200,29 @@ const ms = (value: number) => value.toFixed(value < 10 ? 1 : 0);
 const count = (value: number) => value.toLocaleString('en');
 
 async function main() {
-  const databases: ScratchDatabase[] = [];
-  let federation: Federation | undefined;
+  let databases: ScratchDatabases<DatabaseName> | undefined;
+  let federation: RunningFederation | undefined;
   try {
     log('creating scratch databases');
+    databases = await createScratchDatabases('nf_scale', DATABASES);
+    const { urls } = databases;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
-      SUBGRAPH_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      SUBGRAPH_SIGNING_SECRET: newSigningSecret(),
       // Measure the queries, not the quotas and limits.
       ANONYMOUS_ACCESS: 'read',
       ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000000',
       MAX_COST: '10000000',
     };
-    const urls = {} as Record<SubgraphName, string>;
-    for (const name of [...names, 'gateway'] as const) {
-      const database = await createScratchDatabase(`nf_scale_${name}`);
-      databases.push(database);
-      await prepareDatabase(name, { kind: 'postgres', url: database.url }, { seed: name !== 'gateway' });
-      env[`${name.toUpperCase()}_DATABASE_URL`] = database.url;
-      if (name !== 'gateway') urls[name] = database.url;
-    }
-    for (const name of [...names, 'gateway']) env[`${name.toUpperCase()}_PORT`] = String(await freePort());
 
     const seedSubjects: Subjects = { eventSlug: 'belgorod-incursion-2023', actorSlug: 'russia' };
     const busiestSubjects: Subjects = { eventSlug: syntheticSlug.event(0), actorSlug: syntheticSlug.actor(0) };
     const results = new Map<string, { seed: Latency; large?: Latency; busiest?: Latency }>();
 
     log('seed only: starting the federation');
-    federation = await startFederation(env);
+    federation = await startFederation(env, urls, true);
     for (const scenario of SCENARIOS) {
       log(`seed only: ${scenario.name}`);
       results.set(scenario.name, { seed: await measure(federation.gatewayUrl, scenario, seedSubjects) });
@@ -283,7 +257,7 @@ async function main() {
     };
 
     log('large graph: starting the federation');
-    federation = await startFederation(env);
+    federation = await startFederation(env, urls, false);
     for (const scenario of SCENARIOS) {
       log(`large graph: ${scenario.name}`);
       const result = results.get(scenario.name)!;
@@ -385,7 +359,7 @@ async function main() {
     process.stdout.write(`${rows.join('\n')}\n`);
   } finally {
     await federation?.stop().catch(() => {});
-    await Promise.all(databases.map((database) => database.drop().catch(() => {})));
+    await databases?.drop().catch(() => {});
   }
 }
 

@@ -102,7 +102,9 @@ export async function openSchemaEngine(options: { databaseUrl?: string } = {}): 
     engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, factory);
   } catch (error) {
     await release().catch(() => {});
-    throw new Error(`could not start the schema engine on ${factory.adapterName}: ${engineMessage(error)}`);
+    throw new Error(`could not start the schema engine on ${factory.adapterName}: ${engineMessage(error)}`, {
+      cause: error,
+    });
   }
   return {
     adapterName: factory.adapterName,
@@ -117,7 +119,7 @@ export async function openSchemaEngine(options: { databaseUrl?: string } = {}): 
         });
         return withoutPublicSchemaCreation(result.stdout ?? '');
       } catch (error) {
-        throw new Error(engineMessage(error));
+        throw new Error(engineMessage(error), { cause: error });
       }
     },
     async close() {

@@ -58,8 +58,13 @@ describe('the embedded default, started from scratch', () => {
       }
     }`);
     expect(body.errors).toBeUndefined();
-    const perpetrator = body.data!.event.contestedClaims.filter((claim: any) => claim.aspect === 'PERPETRATOR');
-    const quotes = perpetrator.flatMap((claim: any) => claim.statements.map((s: any) => s.quote));
+    interface Claim {
+      aspect: string;
+      statements: Array<{ quote: string | null }>;
+    }
+    const claims: Claim[] = body.data!.event.contestedClaims;
+    const perpetrator = claims.filter((claim) => claim.aspect === 'PERPETRATOR');
+    const quotes = perpetrator.flatMap((claim) => claim.statements.map((s) => s.quote));
     expect(quotes).toContain('Ukrainian armed formations');
     expect(perpetrator).toHaveLength(2);
   });

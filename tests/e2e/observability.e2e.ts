@@ -5,7 +5,7 @@
  * one request id in the logs of every service a request crossed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '../../prisma/seed/ids';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../../scripts/lib/probe-graph';
 import { sumOf } from '../../scripts/lib/prometheus';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
@@ -62,10 +62,14 @@ describe('batched data access', () => {
         const { status, body } = await federation.query(PROBE_QUERY, selection);
         expect(status).toBe(200);
         expect(body.errors).toBeUndefined();
-        const nodes = body.data!.events.nodes as any[];
+        interface ProbeEvent {
+          participants: Array<{ actor: { aliases: string[] } }>;
+          claims: Array<{ statements: Array<{ speaker: { name: string } | null }> }>;
+        }
+        const nodes: ProbeEvent[] = body.data!.events.nodes;
         expect(nodes).toHaveLength(selection.events);
         actorsSeen = nodes.flatMap((event) => event.participants).filter((p) => p.actor.aliases.length === 1).length;
-        expect(nodes.flatMap((event) => event.claims.flatMap((claim: any) => claim.statements)).every((s: any) => s.speaker.name)).toBe(true);
+        expect(nodes.flatMap((event) => event.claims.flatMap((claim) => claim.statements)).every((s) => s.speaker?.name)).toBe(true);
       });
       // Each answer really holds `size` actors, each resolved across subgraphs.
       expect(actorsSeen).toBe(size);
@@ -106,15 +110,38 @@ describe('/metrics', () => {
   });
 
   it('each subgraph shows its SQL statements, per-request counts and pool', async () => {
-    const text = await metricsOf(federation.subgraphUrls.statements);
+    // Its own traffic, measured as deltas, so that it holds whether or not other tests ran first.
     const statements = { service: 'statements' };
-    expect(sumOf(text, 'newsfacts_sql_statements_total', { ...statements, outcome: 'ok' })).toBeGreaterThan(0);
-    expect(sumOf(text, 'newsfacts_sql_statements_per_request_count', statements)).toBeGreaterThan(0);
+    const [SQL, PER_REQUEST] = ['newsfacts_sql_statements_total', 'newsfacts_sql_statements_per_request'];
+    const grew = (after: string, before: string, metric: string, labels: Record<string, string> = {}) =>
+      sumOf(after, metric, labels) - sumOf(before, metric, labels);
+    const claim = `query($id: ID!) { claim(id: $id) { text statements { quote } } }`;
+    const variables = { id: seedId.claim('raid-perpetrator-ukrainian-armed-formations') };
+    const before = await metricsOf(federation.subgraphUrls.statements);
+    const gatewayBefore = await metricsOf(federation.gatewayUrl);
+    for (let i = 0; i < 2; i++) {
+      const { status, body } = await federation.query(claim, variables);
+      expect({ status, errors: body.errors }).toEqual({ status: 200, errors: undefined });
+      expect(body.data!.claim.statements.length).toBeGreaterThan(0);
+    }
+    const fetchCount = 'newsfacts_subgraph_fetch_duration_seconds_count';
+    const fetches = grew(await metricsOf(federation.gatewayUrl), gatewayBefore, fetchCount, { subgraph: 'statements' });
+    expect(fetches).toBeGreaterThanOrEqual(2);
+    // A request is counted when its response closes, which can be just after the gateway has the answer.
+    const statementsMetrics = () => metricsOf(federation.subgraphUrls.statements);
+    const requestsCounted = async () => grew(await statementsMetrics(), before, `${PER_REQUEST}_count`, statements);
+    await expect.poll(requestsCounted).toBe(fetches);
+    const text = await statementsMetrics();
+    // At least one statement for each request, and every one of them made on behalf of a request.
+    expect(grew(text, before, SQL, { ...statements, outcome: 'ok' })).toBeGreaterThanOrEqual(fetches);
+    expect(grew(text, before, `${PER_REQUEST}_sum`, statements)).toBe(grew(text, before, SQL, statements));
     expect(sumOf(text, 'newsfacts_db_pool_connections', { ...statements, state: 'max' })).toBe(10);
     expect(sumOf(text, 'newsfacts_db_pool_connections', { ...statements, state: 'total' })).toBeGreaterThan(0);
   });
 
   it('a 429 is counted by the limit it hit', async () => {
+    const rejections = { service: 'gateway', limit: 'auth-failures' };
+    const before = sumOf(await metricsOf(federation.gatewayUrl), 'newsfacts_rate_limit_rejections_total', rejections);
     const statuses: number[] = [];
     // 20 failed authentications a minute are allowed from one address (AUTH_FAILURES_PER_MINUTE).
     for (let attempt = 0; attempt < 21; attempt++) {
@@ -123,7 +150,7 @@ describe('/metrics', () => {
     }
     expect(statuses).toEqual([...Array<number>(20).fill(401), 429]);
     const text = await metricsOf(federation.gatewayUrl);
-    expect(sumOf(text, 'newsfacts_rate_limit_rejections_total', { service: 'gateway', limit: 'auth-failures' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(text, 'newsfacts_rate_limit_rejections_total', rejections) - before).toBe(1);
   });
 
   it('in production /metrics needs METRICS_TOKEN: 403 without one configured, 401 with a wrong one, 200 with it', async () => {

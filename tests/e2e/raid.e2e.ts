@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedId } from '../../prisma/seed/ids';
-import { RAID_QUERY } from '../fixtures/raid-query';
+import { seedId } from '@newsfacts/platform/seed-ids';
+import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
+import type { RaidQuery } from '../../gateway/web/src/gql/graphql';
 import { startFederation, type Federation } from '../helpers/federation';
 
 
@@ -11,12 +12,12 @@ beforeAll(async () => {
 afterAll(() => federation?.stop());
 
 describe('the raid query through the gateway', () => {
-  let event: any;
+  let event: NonNullable<RaidQuery['event']>;
   beforeAll(async () => {
-    const response = await federation.query(RAID_QUERY, { slug: 'belgorod-incursion-2023' });
+    const response = await federation.query<RaidQuery>(RAID_QUERY, { slug: 'belgorod-incursion-2023' });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
-    event = response.body.data!.event;
+    event = response.body.data!.event!;
   });
 
   it('names the raid, its kind, day and place', () => {
@@ -30,7 +31,7 @@ describe('the raid query through the gateway', () => {
   });
 
   it('lists the participants with their roles and other names, resolved by the actors subgraph', () => {
-    const byName = new Map(event.participants.map((p: any) => [`${p.role}:${p.actor.name}`, p.actor]));
+    const byName = new Map(event.participants.map((p) => [`${p.role}:${p.actor?.name}`, p.actor]));
     expect(byName.get('ATTACKER:Freedom of Russia Legion')).toMatchObject({
       kind: 'ORGANIZATION',
       aliases: expect.arrayContaining(['Liberty of Russia Legion']),
@@ -43,13 +44,13 @@ describe('the raid query through the gateway', () => {
   });
 
   it('shows both sides of the perpetrator claim, with who said each and where', () => {
-    const perpetrator = event.contestedClaims.filter((claim: any) => claim.aspect === 'PERPETRATOR');
+    const perpetrator = event.contestedClaims!.filter((claim) => claim.aspect === 'PERPETRATOR');
     expect(perpetrator).toHaveLength(2);
     const [militias, formations] = [
-      perpetrator.find((claim: any) => /volunteer/i.test(claim.text)),
-      perpetrator.find((claim: any) => /Ukrainian armed/i.test(claim.text)),
+      perpetrator.find((claim) => /volunteer/i.test(claim.text)),
+      perpetrator.find((claim) => /Ukrainian armed/i.test(claim.text)),
     ];
-    expect(militias.statements).toEqual(
+    expect(militias!.statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           stance: 'ASSERTS',
@@ -67,7 +68,7 @@ describe('the raid query through the gateway', () => {
         }),
       ]),
     );
-    expect(formations.statements).toEqual([
+    expect(formations!.statements).toEqual([
       expect.objectContaining({
         stance: 'ASSERTS',
         quote: 'Ukrainian armed formations',
@@ -81,7 +82,12 @@ describe('the raid query through the gateway', () => {
 
 describe('other ways into the graph', () => {
   it('the governor: his exact words, his office, and the twelve injured', async () => {
-    const { body } = await federation.query(`{
+    interface Said {
+      quote: string | null;
+      paraphrase: string | null;
+      claim: { text: string; event: { slug: string; figures: unknown[] } };
+    }
+    const { body } = await federation.query<{ actor: { affiliations: unknown[]; statements: Said[]; participations: unknown[] } }>(`{
       actor(slug: "vyacheslav-gladkov") {
         name aliases
         affiliations { title organization { name } }
@@ -99,14 +105,19 @@ describe('other ways into the graph', () => {
         saidAt: '2023-05-23T00:00:00.000Z',
       }),
     );
-    const injured = gladkov.statements.find((s: any) => /twelve|12/i.test(s.paraphrase ?? '') || /twelve|12/i.test(s.claim.text));
-    expect(injured.claim.event.slug).toBe('belgorod-incursion-2023');
-    expect(injured.claim.event.figures).toContainEqual({ metric: 'INJURED', value: 12 });
+    const injured = gladkov.statements.find((s) => /twelve|12/i.test(s.paraphrase ?? '') || /twelve|12/i.test(s.claim.text));
+    expect(injured!.claim.event.slug).toBe('belgorod-incursion-2023');
+    expect(injured!.claim.event.figures).toContainEqual({ metric: 'INJURED', value: 12 });
     expect(gladkov.participations.length).toBeGreaterThan(0);
   });
 
   it("Zelenskyy's denial makes the Kremlin drone claim contested", async () => {
-    const { body } = await federation.query(`{
+    interface Contested {
+      contested: boolean;
+      event: { slug: string };
+      statements: Array<{ stance: string }>;
+    }
+    const { body } = await federation.query<{ actor: { contestedClaims: Contested[] } }>(`{
       actor(slug: "volodymyr-zelenskyy") {
         contestedClaims { text contested event { slug title } statements { stance speaker { name } } }
       }
@@ -114,31 +125,37 @@ describe('other ways into the graph', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data!.actor.contestedClaims).toHaveLength(1);
     const [claim] = body.data!.actor.contestedClaims;
-    expect(claim.event.slug).toBe('kremlin-drone-incident-2023');
-    expect(claim.contested).toBe(true);
-    expect(claim.statements.map((s: any) => s.stance).sort()).toEqual(['ASSERTS', 'DENIES']);
+    expect(claim!.event.slug).toBe('kremlin-drone-incident-2023');
+    expect(claim!.contested).toBe(true);
+    expect(claim!.statements.map((s) => s.stance).sort()).toEqual(['ASSERTS', 'DENIES']);
   });
 
   it('starts from a claim and reaches its event, its rival and the rival’s speakers', async () => {
     const id = seedId.claim('raid-perpetrator-ukrainian-armed-formations');
-    const { body } = await federation.query(
+    const { body } = await federation.query<{
+      claim: { competingClaims: Array<{ statements: Array<{ speaker: { name: string } }> }> };
+    }>(
       `query($id: ID!) { claim(id: $id) { text contested event { title kind } competingClaims { text statements { speaker { name } } } } }`,
       { id },
     );
     expect(body.errors).toBeUndefined();
     expect(body.data!.claim).toMatchObject({ contested: true, event: { kind: 'INCURSION' } });
-    const speakers = body.data!.claim.competingClaims[0].statements.map((s: any) => s.speaker.name);
+    const speakers = body.data!.claim.competingClaims[0]!.statements.map((s) => s.speaker.name);
     expect(speakers).toEqual(expect.arrayContaining(['Andriy Yusov', 'Hanna Malyar']));
   });
 
   it('walks from the raid to the events it follows', async () => {
-    const { body } = await federation.query(`{
+    interface Related {
+      kind: string;
+      event: { slug: string; contestedClaims: Array<{ aspect: string }> };
+    }
+    const { body } = await federation.query<{ event: { relatedEvents: Related[] } }>(`{
       event(slug: "belgorod-incursion-2023") { relatedEvents { kind event { slug contestedClaims { aspect } } } }
     }`);
     const related = body.data!.event.relatedEvents;
-    const bryansk = related.find((r: any) => r.event.slug === 'bryansk-sabotage-accusation-2023');
-    expect(bryansk.kind).toBe('FOLLOWS');
-    expect(bryansk.event.contestedClaims.map((c: any) => c.aspect)).toContain('PERPETRATOR');
+    const bryansk = related.find((r) => r.event.slug === 'bryansk-sabotage-accusation-2023');
+    expect(bryansk!.kind).toBe('FOLLOWS');
+    expect(bryansk!.event.contestedClaims.map((c) => c.aspect)).toContain('PERPETRATOR');
   });
 });
 

@@ -8,10 +8,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
-import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
-import { RAID_QUERY } from '../fixtures/raid-query';
+import { freePort, postGraphQL, startFederation, type Federation, type GraphQLResponse } from '../helpers/federation';
+import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import { createKey, runKeysCli } from '../helpers/keys-cli';
 import { eventually, sleep } from '../helpers/eventually';
+import { sumOf } from '../../scripts/lib/prometheus';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // This run's own counters in the shared Redis, removed afterwards.
@@ -29,7 +30,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const send = (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) =>
   postGraphQL(`${gateway}/graphql`, query, variables, headers);
 
-function expectRefusal(response: { status: number; body: any }, status: number, code: string) {
+function expectRefusal(response: Pick<GraphQLResponse, 'status' | 'body'>, status: number, code: string) {
   expect({ status: response.status, code: response.body.errors?.[0]?.extensions?.code }).toEqual({ status, code });
   expect(response.body.data ?? null).toBeNull();
   expect(JSON.stringify(response.body)).not.toMatch(/stacktrace|at \w+ \(|127\.0\.0\.1:\d+/);
@@ -303,6 +304,82 @@ describe('attempts to show the checks one operation and run another', () => {
       expect(response.status).toBe(404);
       expect(await response.text()).not.toMatch(/at \w|\/work|node_modules|dist/);
     }
+  });
+});
+
+describe('strings no text column can hold', () => {
+  // The plugin answers 400, as for any other request refused before it runs.
+  const NUL = 'contains a NUL byte (\\u0000), which text cannot hold.';
+  const ACTORS = 'query($s: String) { actors(search: $s) { nodes { name } } }';
+
+  /**
+   * Subgraph fetches the gateway made and SQL statements the subgraphs sent while `run` ran (not
+   * the gateway's own statements: it looks API keys up).
+   */
+  async function work(run: () => Promise<void>): Promise<{ fetches: number; statements: number }> {
+    const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const count = async () => ({
+      fetches: sumOf(await metrics(gateway), 'newsfacts_subgraph_fetch_duration_seconds_count'),
+      statements: (await Promise.all(Object.values(federation.subgraphUrls).map(metrics)))
+        .map((text) => sumOf(text, 'newsfacts_sql_statements_total'))
+        .reduce((a, b) => a + b, 0),
+    });
+    const before = await count();
+    await run();
+    const after = await count();
+    return { fetches: after.fetches - before.fetches, statements: after.statements - before.statements };
+  }
+
+  async function expectRefused(query: string, variables: Record<string, unknown> | undefined, message: string) {
+    const response = await send(query, bearer(readKey), variables);
+    expectRefusal(response, 400, 'BAD_USER_INPUT');
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors![0]!.message).toBe(message);
+  }
+
+  it('a NUL byte in an argument, inline or through a variable: 400 BAD_USER_INPUT naming it, nothing run', async () => {
+    const done = await work(async () => {
+      // The escape is in the GraphQL document's own text, not in the JSON around it.
+      const inline = '{ actors(search: "Glad\\u0000kov") { nodes { name } } }';
+      await expectRefused(inline, undefined, `Argument "search" of "actors" ${NUL}`);
+      await expectRefused(ACTORS, { s: 'Glad\u0000kov' }, `Argument "search" of "actors" ${NUL}`);
+      // Inside an input object, too.
+      await expectRefused(
+        'query($f: EventFilter) { events(filter: $f) { nodes { title } } }',
+        { f: { search: 'raid\u0000' } },
+        `Argument "filter" of "events" at filter.search ${NUL}`,
+      );
+    });
+    // Refused at the gateway: no subgraph was asked, no SQL statement sent, nothing written.
+    expect(done).toEqual({ fetches: 0, statements: 0 });
+  });
+
+  it('a lone surrogate through a variable: 400 BAD_USER_INPUT naming it, nothing run', async () => {
+    // JSON's "\ud800" is a lone surrogate, which UTF-8 (and so PostgreSQL) cannot encode.
+    const body = `{"query": ${JSON.stringify(ACTORS)}, "variables": {"s": "Glad\\ud800kov"}}`;
+    const done = await work(async () => {
+      const response = await fetch(`${gateway}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(readKey) },
+        body,
+      });
+      const result = {
+        status: response.status,
+        body: (await response.json()) as { errors?: Array<{ message: string }> },
+      };
+      expectRefusal(result, 400, 'BAD_USER_INPUT');
+      expect(result.body.errors![0]!.message).toBe(
+        'Argument "search" of "actors" contains a lone UTF-16 surrogate (\\ud800), which is not valid Unicode text.',
+      );
+    });
+    expect(done).toEqual({ fetches: 0, statements: 0 });
+  });
+
+  it('the same search without the bad character still answers', async () => {
+    const response = await send(ACTORS, bearer(readKey), { s: 'Gladkov' });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.actors.nodes).toContainEqual({ name: expect.stringMatching(/Gladkov/) });
   });
 });
 

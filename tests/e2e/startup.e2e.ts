@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { prepareDatabase } from '../../scripts/lib/databases';
 import { freePort } from '../helpers/federation';
-import { createScratchDatabase } from '../helpers/scratch-database';
+import { createScratchDatabase } from '../../scripts/lib/scratch-database';
 
 const SECRET = 'a-secret-for-start-up-tests-only-0123456789';
 

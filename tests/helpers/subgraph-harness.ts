@@ -13,9 +13,10 @@ import { actorsSubgraph } from '@newsfacts/actors/server';
 import { eventsSubgraph } from '@newsfacts/events/server';
 import { statementsSubgraph } from '@newsfacts/statements/server';
 import { prepareDatabase } from '../../scripts/lib/databases';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+import type { AnyData } from './federation';
+import { createScratchDatabase, type ScratchDatabase } from '../../scripts/lib/scratch-database';
 
-export interface ExecutionResult<Data = Record<string, any>> {
+export interface ExecutionResult<Data = AnyData> {
   data?: Data | null;
   errors?: readonly GraphQLFormattedError[];
 }
@@ -24,7 +25,7 @@ export interface SubgraphHarness {
   name: SubgraphName;
   database: ScratchDatabase;
   /** Runs an operation as `principal` (by default a read-only key), as if the gateway had vouched for it. */
-  execute<Data = Record<string, any>>(
+  execute<Data = AnyData>(
     query: string,
     variables?: Record<string, unknown>,
     principal?: ForwardedPrincipal | null,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { generateKey, hashKey, KEY_PREFIX, malformedKeyReason } from '../keys/format';
+import { KeyStore, type ApiKey } from '../keys/store';
 import { operationCost } from './cost';
 import { asksForIntrospection } from './operation-policy';
 import { addressBucket } from './principal';
@@ -24,11 +25,52 @@ describe('API key format', () => {
     expect(malformedKeyReason(`ghp_${'a'.repeat(36)}`)).toMatch(/looks like/);
   });
 
-  it('stores the SHA-256 of the key: stable for a key, different across keys', () => {
+  it('hashes a key to the hex SHA-256 of its exact string', () => {
     const [key, other] = [generateKey(), generateKey()];
-    expect(hashKey(key)).toBe(createHash('sha256').update(key).digest('hex'));
-    expect(hashKey(key)).toBe(hashKey(key));
+    expect(hashKey(key)).toBe(createHash('sha256').update(key, 'utf8').digest('hex'));
     expect(hashKey(other)).not.toBe(hashKey(key));
+  });
+});
+
+describe('API key store', () => {
+  /** Just enough of Prisma's apiKey delegate to see what the store writes and looks up. */
+  function inMemoryStore() {
+    const rows: ApiKey[] = [];
+    const apiKey = {
+      create: async ({ data }: { data: Omit<ApiKey, 'createdAt' | 'expiresAt' | 'revokedAt' | 'replacedById'> }) => {
+        const row: ApiKey = { createdAt: new Date(), expiresAt: null, revokedAt: null, replacedById: null, ...data };
+        rows.push(row);
+        return row;
+      },
+      findUnique: async ({ where }: { where: Partial<Pick<ApiKey, 'keyId' | 'secretHash'>> }) =>
+        rows.find((row) => where.keyId === row.keyId || where.secretHash === row.secretHash) ?? null,
+      update: async ({ where, data }: { where: Pick<ApiKey, 'keyId'>; data: Partial<ApiKey> }) =>
+        Object.assign(rows.find((row) => row.keyId === where.keyId)!, data),
+    };
+    const prisma = { apiKey, $transaction: <T>(run: (tx: { apiKey: typeof apiKey }) => Promise<T>) => run({ apiKey }) };
+    return { rows, store: new KeyStore(prisma as unknown as ConstructorParameters<typeof KeyStore>[0]) };
+  }
+  // Computed here, not with hashKey, so that a store hashing any other way fails.
+  const sha256 = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
+  it('stores the SHA-256 (hex) of the exact key it hands out, and never the key', async () => {
+    const { rows, store } = inMemoryStore();
+    const { key, record } = await store.create({ name: 'Newsroom', scopes: ['READ'] });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.secretHash).toBe(sha256(key));
+    expect(rows[0]!.secretHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(record.secretHash).toBe(sha256(key));
+    expect(JSON.stringify(rows)).not.toContain(key);
+    expect(await store.findByKey(key)).toBe(rows[0]);
+    expect(await store.findByKey(generateKey())).toBeNull();
+  });
+
+  it('stores the SHA-256 of the successor a rotation hands out', async () => {
+    const { rows, store } = inMemoryStore();
+    const { record } = await store.create({ name: 'Newsroom', scopes: ['READ'] });
+    const { key, record: successor } = await store.rotate(record.keyId, 60_000);
+    expect(rows.find((row) => row.keyId === successor.keyId)!.secretHash).toBe(sha256(key));
+    expect(await store.findByKey(key)).toBe(successor);
   });
 });
 

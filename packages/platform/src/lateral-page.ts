@@ -1,3 +1,4 @@
+import { pageLoader } from './loaders';
 import { empty, join, raw, sql, type Sql } from './sql';
 
 /**
@@ -134,4 +135,31 @@ export function lateralPage(page: LateralPage): Sql {
     CROSS JOIN LATERAL (${picked}) page
     JOIN ${table} listed ON ${joinBack}
     ORDER BY ${outerOrder('listed')}`;
+}
+
+/** What a lateral page needs of a Prisma client. */
+export interface RawQueryable {
+  $queryRaw<T = unknown>(query: Sql): Promise<T>;
+}
+
+export interface LateralPageLoaderSpec<Row, Filters> extends Omit<LateralPage, 'parent' | 'first' | 'where'> {
+  /** The column naming each row's parent: the loader's keys are its values. */
+  parentColumn: keyof Row & string;
+  /** The list field's filters as extra conditions on a candidate row, if they narrow it. */
+  where?: (filters: Filters) => ((row: string) => Sql) | undefined;
+}
+
+/**
+ * A pageLoader over a lateralPage: `load(parent, first, filters)` gives a parent's first rows,
+ * and every parent asked for in one tick with the same `first` and filters costs one statement.
+ */
+export function lateralPageLoader<Row, Filters = null>(prisma: RawQueryable, spec: LateralPageLoaderSpec<Row, Filters>) {
+  const { parentColumn, where, ...page } = spec;
+  return pageLoader(
+    (parents, first, filters: Filters) =>
+      prisma.$queryRaw<Row[]>(
+        lateralPage({ ...page, parent: { column: parentColumn, type: 'uuid', values: parents }, first, where: where?.(filters) }),
+      ),
+    (row: Row) => String(row[parentColumn]),
+  );
 }

@@ -1,4 +1,4 @@
-import { parse } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, type RunningServer } from './http';
 import { createLogger } from './logger';
@@ -43,7 +43,7 @@ async function call(query: string, principal: ForwardedPrincipal) {
     headers: { 'content-type': 'application/json', ...signRequest(secret, 'notes', principal, body) },
     body,
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
+  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] } };
 }
 
 describe('mutations in a subgraph', () => {

@@ -11,6 +11,7 @@ import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
+import { refuseUnstorableStrings } from './string-inputs';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
@@ -142,6 +143,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       requireWriteScopeForMutations as ApolloServerPlugin<Context>,
+      // Checked again here, like the write scope: a subgraph may be reached without the gateway.
+      refuseUnstorableStrings,
     ],
   });
   await apollo.start();

@@ -1,5 +1,5 @@
-import { lateralPage } from '@newsfacts/platform/lateral-page';
-import { pageLoader, rowLoader } from '@newsfacts/platform/loaders';
+import { lateralPageLoader } from '@newsfacts/platform/lateral-page';
+import { rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { heldNowSql } from './affiliations';
 import type { Affiliation, Alias } from './generated/prisma/client.ts';
 import type { ActorsPrisma } from './db';
@@ -9,44 +9,24 @@ import type { ActorsPrisma } from './db';
  * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
  */
 export function createLoaders(prisma: ActorsPrisma) {
-  /** Positions by one side (`column`), latest first and undated last. */
-  const affiliationsBy = (column: 'memberId' | 'organizationId') =>
-    pageLoader(
-      (parents, first, currentOnly: boolean) =>
-        prisma.$queryRaw<Affiliation[]>(
-          lateralPage({
-            table: 'Affiliation',
-            parent: { column, type: 'uuid', values: parents },
-            where: currentOnly ? heldNowSql : undefined,
-            orderBy: [{ column: 'since', descending: true, nulls: 'last' }, { column: 'id' }],
-            first,
-          }),
-        ),
-      (affiliation) => affiliation[column],
-    );
+  /** Positions by one side (`parentColumn`), latest first and undated last, optionally held now only. */
+  const affiliationsBy = (parentColumn: 'memberId' | 'organizationId') =>
+    lateralPageLoader<Affiliation, boolean>(prisma, {
+      table: 'Affiliation',
+      parentColumn,
+      where: (heldNowOnly) => (heldNowOnly ? heldNowSql : undefined),
+      orderBy: [{ column: 'since', descending: true, nulls: 'last' }, { column: 'id' }],
+    });
 
   return {
-    actorById: rowLoader(
-      (ids: readonly string[]) => prisma.actor.findMany({ where: { id: { in: [...ids] } } }),
-      (actor) => actor.id,
-    ),
-    actorBySlug: rowLoader(
-      (slugs: readonly string[]) => prisma.actor.findMany({ where: { slug: { in: [...slugs] } } }),
-      (actor) => actor.slug,
-    ),
-    aliasesByActorId: pageLoader(
-      (actorIds, first, _filters: null) =>
-        prisma.$queryRaw<Alias[]>(
-          lateralPage({
-            table: 'Alias',
-            parent: { column: 'actorId', type: 'uuid', values: actorIds },
-            key: 'name',
-            orderBy: [{ column: 'name' }],
-            first,
-          }),
-        ),
-      (alias) => alias.actorId,
-    ),
+    actorById: rowsById((ids) => prisma.actor.findMany({ where: { id: { in: ids } } })),
+    actorBySlug: rowsBySlug((slugs) => prisma.actor.findMany({ where: { slug: { in: slugs } } })),
+    aliasesByActorId: lateralPageLoader<Alias>(prisma, {
+      table: 'Alias',
+      parentColumn: 'actorId',
+      key: 'name',
+      orderBy: [{ column: 'name' }],
+    }),
     affiliationsByMemberId: affiliationsBy('memberId'),
     affiliationsByOrganizationId: affiliationsBy('organizationId'),
   };

@@ -1,5 +1,5 @@
-import { lateralPage } from '@newsfacts/platform/lateral-page';
-import { pageLoader, rowLoader } from '@newsfacts/platform/loaders';
+import { lateralPageLoader } from '@newsfacts/platform/lateral-page';
+import { pageLoader, rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { anyOf } from '@newsfacts/platform/sql';
 import type { Event, EventRelation, Figure, Participant, ParticipantRole } from './generated/prisma/client.ts';
 import type { EventsPrisma } from './db';
@@ -10,60 +10,26 @@ import type { EventsPrisma } from './db';
  */
 export function createLoaders(prisma: EventsPrisma) {
   /** Event links of each event on one side (`column`), in id order. */
-  const relationsBy = (column: 'fromEventId' | 'toEventId') =>
-    pageLoader(
-      (eventIds, first, _filters: null) =>
-        prisma.$queryRaw<EventRelation[]>(
-          lateralPage({
-            table: 'EventRelation',
-            parent: { column, type: 'uuid', values: eventIds },
-            orderBy: [{ column: 'id' }],
-            first,
-          }),
-        ),
-      (relation) => relation[column],
-    );
+  const relationsBy = (parentColumn: 'fromEventId' | 'toEventId') =>
+    lateralPageLoader<EventRelation>(prisma, { table: 'EventRelation', parentColumn, orderBy: [{ column: 'id' }] });
 
   return {
-    eventById: rowLoader(
-      (ids: readonly string[]) => prisma.event.findMany({ where: { id: { in: [...ids] } } }),
-      (event) => event.id,
-    ),
-    eventBySlug: rowLoader(
-      (slugs: readonly string[]) => prisma.event.findMany({ where: { slug: { in: [...slugs] } } }),
-      (event) => event.slug,
-    ),
-    placeById: rowLoader(
-      (ids: readonly string[]) => prisma.place.findMany({ where: { id: { in: [...ids] } } }),
-      (place) => place.id,
-    ),
+    eventById: rowsById((ids) => prisma.event.findMany({ where: { id: { in: ids } } })),
+    eventBySlug: rowsBySlug((slugs) => prisma.event.findMany({ where: { slug: { in: slugs } } })),
+    placeById: rowsById((ids) => prisma.place.findMany({ where: { id: { in: ids } } })),
     /** Sub-events most recent first, undated last. */
-    subEventsByParentId: pageLoader(
-      (parentIds, first, _filters: null) =>
-        prisma.$queryRaw<Event[]>(
-          lateralPage({
-            table: 'Event',
-            parent: { column: 'parentId', type: 'uuid', values: parentIds },
-            orderBy: [{ column: 'startedAt', descending: true, nulls: 'last' }, { column: 'id' }],
-            first,
-          }),
-        ),
-      (event) => event.parentId!,
-    ),
+    subEventsByParentId: lateralPageLoader<Event>(prisma, {
+      table: 'Event',
+      parentColumn: 'parentId',
+      orderBy: [{ column: 'startedAt', descending: true, nulls: 'last' }, { column: 'id' }],
+    }),
     relationsByEventId: { outgoing: relationsBy('fromEventId'), incoming: relationsBy('toEventId') },
-    participantsByEventId: pageLoader(
-      (eventIds, first, roles: ParticipantRole[] | null) =>
-        prisma.$queryRaw<Participant[]>(
-          lateralPage({
-            table: 'Participant',
-            parent: { column: 'eventId', type: 'uuid', values: eventIds },
-            where: roles ? (row) => anyOf(row, 'role', roles, 'ParticipantRole') : undefined,
-            orderBy: [{ column: 'role' }, { column: 'id' }],
-            first,
-          }),
-        ),
-      (participant) => participant.eventId,
-    ),
+    participantsByEventId: lateralPageLoader<Participant, ParticipantRole[] | null>(prisma, {
+      table: 'Participant',
+      parentColumn: 'eventId',
+      where: (roles) => (roles ? (row) => anyOf(row, 'role', roles, 'ParticipantRole') : undefined),
+      orderBy: [{ column: 'role' }, { column: 'id' }],
+    }),
     /**
      * Each actor's participations, most recent event first. Not a lateralPage: the order is a
      * column of another table, so each actor's participations are all read and sorted, and a
@@ -80,18 +46,11 @@ export function createLoaders(prisma: EventsPrisma) {
         ORDER BY participant."actorId", participant."startedAt" DESC NULLS LAST, participant.id`,
       (participant) => participant.actorId,
     ),
-    figuresByEventId: pageLoader(
-      (eventIds, first, _filters: null) =>
-        prisma.$queryRaw<Figure[]>(
-          lateralPage({
-            table: 'Figure',
-            parent: { column: 'eventId', type: 'uuid', values: eventIds },
-            orderBy: [{ column: 'metric' }, { column: 'id' }],
-            first,
-          }),
-        ),
-      (figure) => figure.eventId,
-    ),
+    figuresByEventId: lateralPageLoader<Figure>(prisma, {
+      table: 'Figure',
+      parentColumn: 'eventId',
+      orderBy: [{ column: 'metric' }, { column: 'id' }],
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { lateralPage, orderClause, type OrderColumn } from '@newsfacts/platform/lateral-page';
-import { pageLoader, rowLoader } from '@newsfacts/platform/loaders';
+import { lateralPage, lateralPageLoader, orderClause, type OrderColumn } from '@newsfacts/platform/lateral-page';
+import { pageLoader, rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { anyOf } from '@newsfacts/platform/sql';
 import type { Claim, ClaimAspect, Stance, Statement } from './generated/prisma/client.ts';
 import { contestedSql, questionKey } from './contested';
@@ -19,55 +19,31 @@ const OLDEST_FIRST: OrderColumn[] = [{ column: 'createdAt' }, { column: 'id' }];
  */
 export function createLoaders(prisma: StatementsPrisma) {
   /** The first statements of each parent whose `column` matches, in `orderBy`, optionally of some stances only. */
-  const statementsBy = (column: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', orderBy: OrderColumn[]) =>
-    pageLoader(
-      (parents, first, stances: Stance[] | null) =>
-        prisma.$queryRaw<Statement[]>(
-          lateralPage({
-            table: 'Statement',
-            parent: { column, type: 'uuid', values: parents },
-            where: stances ? (row) => anyOf(row, 'stance', stances, 'Stance') : undefined,
-            orderBy,
-            first,
-          }),
-        ),
-      (statement) => statement[column],
-    );
+  const statementsBy = (parentColumn: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', orderBy: OrderColumn[]) =>
+    lateralPageLoader<Statement, Stance[] | null>(prisma, {
+      table: 'Statement',
+      parentColumn,
+      where: (stances) => (stances ? (row) => anyOf(row, 'stance', stances, 'Stance') : undefined),
+      orderBy,
+    });
 
   return {
-    claimById: rowLoader(
-      (ids: readonly string[]) => prisma.claim.findMany({ where: { id: { in: [...ids] } } }),
-      (claim) => claim.id,
-    ),
-    claimsByEventId: pageLoader(
-      (eventIds, first, aspects: ClaimAspect[] | null) =>
-        prisma.$queryRaw<Claim[]>(
-          lateralPage({
-            table: 'Claim',
-            parent: { column: 'eventId', type: 'uuid', values: eventIds },
-            where: aspects ? (row) => anyOf(row, 'aspect', aspects, 'ClaimAspect') : undefined,
-            orderBy: OLDEST_FIRST,
-            first,
-          }),
-        ),
-      (claim) => claim.eventId,
-    ),
+    claimById: rowsById((ids) => prisma.claim.findMany({ where: { id: { in: ids } } })),
+    claimsByEventId: lateralPageLoader<Claim, ClaimAspect[] | null>(prisma, {
+      table: 'Claim',
+      parentColumn: 'eventId',
+      where: (aspects) => (aspects ? (row) => anyOf(row, 'aspect', aspects, 'ClaimAspect') : undefined),
+      orderBy: OLDEST_FIRST,
+    }),
     /** Walks each event's claims oldest first and stops at `first` contested ones. */
-    contestedClaimsByEventId: pageLoader(
-      (eventIds, first, _filters: null) =>
-        prisma.$queryRaw<Claim[]>(
-          lateralPage({
-            table: 'Claim',
-            parent: { column: 'eventId', type: 'uuid', values: eventIds },
-            where: contestedSql,
-            orderBy: OLDEST_FIRST,
-            first,
-            // The rule reads each claim's row as it walks; a second lookup would only add work.
-            wholeRows: true,
-          }),
-        ),
-      (claim) => claim.eventId,
-    ),
+    contestedClaimsByEventId: lateralPageLoader<Claim>(prisma, {
+      table: 'Claim',
+      parentColumn: 'eventId',
+      where: () => contestedSql,
+      orderBy: OLDEST_FIRST,
+      // The rule reads each claim's row as it walks; a second lookup would only add work.
+      wholeRows: true,
+    }),
     /** Claims answering each question (a questionKey) about its event, oldest first. */
     claimsByQuestion: pageLoader(
       (keys, first, _filters: null) => {
@@ -99,10 +75,7 @@ export function createLoaders(prisma: StatementsPrisma) {
       for (const row of rows) byClaim.get(row.claimId)?.add(row.stance);
       return ids.map((id) => byClaim.get(id)!);
     }),
-    statementById: rowLoader(
-      (ids: readonly string[]) => prisma.statement.findMany({ where: { id: { in: [...ids] } } }),
-      (statement) => statement.id,
-    ),
+    statementById: rowsById((ids) => prisma.statement.findMany({ where: { id: { in: ids } } })),
     statementsByClaimId: statementsBy('claimId', EARLIEST_FIRST),
     statementsBySpeakerId: statementsBy('speakerId', EARLIEST_FIRST),
     statementsBySourceId: statementsBy('sourceId', TEXT_ORDER),
@@ -133,14 +106,8 @@ export function createLoaders(prisma: StatementsPrisma) {
         ORDER BY claim."speakerId", claim."firstSaidAt" ASC NULLS LAST, claim."firstStatementId" ASC`,
       (claim) => claim.speakerId,
     ),
-    sourceById: rowLoader(
-      (ids: readonly string[]) => prisma.source.findMany({ where: { id: { in: [...ids] } } }),
-      (source) => source.id,
-    ),
-    sourceBySlug: rowLoader(
-      (slugs: readonly string[]) => prisma.source.findMany({ where: { slug: { in: [...slugs] } } }),
-      (source) => source.slug,
-    ),
+    sourceById: rowsById((ids) => prisma.source.findMany({ where: { id: { in: ids } } })),
+    sourceBySlug: rowsBySlug((slugs) => prisma.source.findMany({ where: { slug: { in: slugs } } })),
   };
 }
 

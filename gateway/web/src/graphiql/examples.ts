@@ -1,25 +1,13 @@
+import { RAID_QUERY, RAID_SLUG } from '../examples/raid-query';
+
 // Queries GraphiQL opens with, one tab each.
 export const EXAMPLES = [
   {
     query: `# The raid, its actors and their contested claims, in one request.
 # With an API key, add it under Headers below: { "Authorization": "Bearer nfk_…" }
 # (the schema docs need the explore scope; in development no key is needed).
-query Raid($slug: String!) {
-  event(slug: $slug) {
-    title kind startedAt datePrecision
-    location { name region country }
-    participants { role actor { name kind aliases } }
-    contestedClaims {
-      text aspect
-      statements {
-        stance quote paraphrase saidAt channel
-        speaker { name affiliations { title organization { name } } }
-        reportedIn { title publishedAt }
-      }
-    }
-  }
-}`,
-    variables: '{\n  "slug": "belgorod-incursion-2023"\n}',
+${RAID_QUERY}`,
+    variables: JSON.stringify({ slug: RAID_SLUG }, null, 2),
   },
   {
     query: `# What an actor said, and which of those claims others contest.

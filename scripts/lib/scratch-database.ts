@@ -1,5 +1,5 @@
 /**
- * Throw-away PostgreSQL databases for integration tests, created through an admin connection
+ * Throw-away PostgreSQL databases for tests and benchmarks, created through an admin connection
  * (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from 'node:crypto';
@@ -41,4 +41,29 @@ export async function createScratchDatabase(prefix = 'scratch'): Promise<Scratch
       await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+export interface ScratchDatabases<Name extends string> {
+  readonly urls: Record<Name, string>;
+  /** Drops them all. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/** One scratch database per name, `<prefix>_<name>_<random>`; none is left behind if one fails. */
+export async function createScratchDatabases<Name extends string>(
+  prefix: string,
+  names: readonly Name[],
+): Promise<ScratchDatabases<Name>> {
+  const created: ScratchDatabase[] = [];
+  const drop = async () => {
+    await Promise.all(created.map((database) => database.drop()));
+  };
+  try {
+    for (const name of names) created.push(await createScratchDatabase(`${prefix}_${name}`));
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+  const urls = Object.fromEntries(names.map((name, index) => [name, created[index]!.url])) as Record<Name, string>;
+  return { urls, drop };
 }
