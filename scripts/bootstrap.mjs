@@ -57,9 +57,15 @@ for (const [name, output] of Object.entries(prismaClients)) {
 /** Every file under a folder, except the folders named in `skip`. */
 const filesUnder = (dir, skip = []) =>
   fs.existsSync(dir)
-    ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-        skip.includes(entry.name) ? [] : entry.isDirectory() ? filesUnder(path.join(dir, entry.name), skip) : [path.join(dir, entry.name)],
-      )
+    ? fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) =>
+          skip.includes(entry.name)
+            ? []
+            : entry.isDirectory()
+              ? filesUnder(path.join(dir, entry.name), skip)
+              : [path.join(dir, entry.name)],
+        )
     : [];
 const web = path.join(root, 'gateway/web');
 
@@ -88,5 +94,11 @@ if (force || !typeFiles.every((file) => fs.existsSync(file)) || mtime(codegenSta
 const webInputs = [...filesUnder(web, ['node_modules', 'dist']), path.join(root, 'pnpm-lock.yaml')];
 if (force || mtime(path.join(web, 'dist/explorer.html')) < newest(webInputs)) {
   console.log('bootstrap: building the web pages');
-  run(path.join(web, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn', '--config', path.join(web, 'vite.config.ts')]);
+  run(path.join(web, 'node_modules/.bin/vite'), [
+    'build',
+    '--logLevel',
+    'warn',
+    '--config',
+    path.join(web, 'vite.config.ts'),
+  ]);
 }

@@ -47,7 +47,11 @@ async function main(args: string[]): Promise<void> {
     throw new UsageError(`no schema at ${path.relative(root, schemaPath)}; services: ${known.join(', ')}`);
   }
   // Safe in a folder name on every platform: anything but letters, digits and underscores becomes "_".
-  const name = rawName.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 200);
+  const name = rawName
+    .trim()
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 200);
   if (!name) throw new UsageError(`invalid migration name "${rawName}"`);
 
   const migrationsDir = path.join(serviceDir, 'migrations');
@@ -86,7 +90,9 @@ async function main(args: string[]): Promise<void> {
   }
 
   if (isEmptyMigration(sql)) {
-    console.log(`${service}: nothing to do, schema.prisma matches ${latest ?? 'an empty database'}; no migration written`);
+    console.log(
+      `${service}: nothing to do, schema.prisma matches ${latest ?? 'an empty database'}; no migration written`,
+    );
     return;
   }
 

@@ -28,7 +28,8 @@ try {
     console.log(`${name}: ${describeTarget(database)}: ${migrated}${task === 'seed' ? ', seeded' : ''}`);
   }
 } catch (error) {
-  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof MigrationError;
+  const known =
+    error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof MigrationError;
   console.error(known ? (error as Error).message : error);
   process.exit(1);
 }

@@ -37,7 +37,8 @@ function printLine(name: string, line: string) {
 function printDatabase({ name, target, applied, seeded }: PreparedDatabase) {
   console.log(
     `[${name}] database: ${describeTarget(target)}` +
-      (applied.length ? ` (applied ${applied.length} migration(s))` : '') + (seeded ? ', seeded' : ''),
+      (applied.length ? ` (applied ${applied.length} migration(s))` : '') +
+      (seeded ? ', seeded' : ''),
   );
 }
 

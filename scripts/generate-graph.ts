@@ -9,7 +9,14 @@ import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db
 import { MigrationError } from '@newsfacts/platform/migrate';
 import { loadDatabaseTarget, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 import { prepareDatabase } from './lib/databases';
-import { DEFAULT_SIZES, GraphAlreadyGeneratedError, checkSizes, derivedSizes, generateGraph, type GraphSizes } from './lib/synthetic-graph';
+import {
+  DEFAULT_SIZES,
+  GraphAlreadyGeneratedError,
+  checkSizes,
+  derivedSizes,
+  generateGraph,
+  type GraphSizes,
+} from './lib/synthetic-graph';
 
 const names = Object.keys(SUBGRAPHS) as SubgraphName[];
 
@@ -54,7 +61,9 @@ async function main() {
   for (const name of names) {
     const target = { kind: 'postgres' as const, url: urls[name] };
     const { applied } = await prepareDatabase(name, target, { seed: false });
-    console.log(`${name}: ${describeTarget(target)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`);
+    console.log(
+      `${name}: ${describeTarget(target)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`,
+    );
   }
 
   const derived = derivedSizes(sizes);

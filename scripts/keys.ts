@@ -23,7 +23,10 @@ const USAGE = `usage:
   pnpm keys rotate KEY_ID [--grace 24h]`;
 
 function parseScopes(text: string | undefined): Scope[] {
-  const scopes = (text ?? '').split(',').map((scope) => scope.trim().toUpperCase()).filter(Boolean);
+  const scopes = (text ?? '')
+    .split(',')
+    .map((scope) => scope.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = scopes.filter((scope) => !SCOPES.includes(scope as Scope));
   if (!scopes.length || unknown.length) {
     throw new UsageError(`--scopes takes a comma-separated list of ${SCOPES.map((s) => s.toLowerCase()).join(', ')}`);
@@ -45,9 +48,26 @@ export function parseDuration(text: string): number {
 }
 
 function describe(key: ApiKey, now = new Date()): string {
-  const status = unusableReason(key, now) ? (key.revokedAt ? 'revoked' : 'expired') : key.expiresAt ? `valid until ${key.expiresAt.toISOString()}` : 'active';
-  const limits = [key.operationsPerMinute && `${key.operationsPerMinute} ops/min`, key.costPerMinute && `${key.costPerMinute} cost/min`].filter(Boolean);
-  return [key.keyId, JSON.stringify(key.name), key.scopes.join(',').toLowerCase(), status, `…${key.hint}`, `created ${key.createdAt.toISOString()}`, ...limits].join('  ');
+  const status = unusableReason(key, now)
+    ? key.revokedAt
+      ? 'revoked'
+      : 'expired'
+    : key.expiresAt
+      ? `valid until ${key.expiresAt.toISOString()}`
+      : 'active';
+  const limits = [
+    key.operationsPerMinute && `${key.operationsPerMinute} ops/min`,
+    key.costPerMinute && `${key.costPerMinute} cost/min`,
+  ].filter(Boolean);
+  return [
+    key.keyId,
+    JSON.stringify(key.name),
+    key.scopes.join(',').toLowerCase(),
+    status,
+    `…${key.hint}`,
+    `created ${key.createdAt.toISOString()}`,
+    ...limits,
+  ].join('  ');
 }
 
 async function run(store: KeyStore, argv: string[]): Promise<void> {
@@ -111,7 +131,11 @@ async function main() {
   try {
     db = await openDatabase(target);
   } catch (error) {
-    if (target.kind === 'embedded' && error instanceof DatabaseUnavailableError && /in use by process/.test(error.message)) {
+    if (
+      target.kind === 'embedded' &&
+      error instanceof DatabaseUnavailableError &&
+      /in use by process/.test(error.message)
+    ) {
       // PGlite lets one process open a data folder; the running gateway holds this one.
       throw new DatabaseUnavailableError(
         `${error.message.replace(/; stop it first.*$/, '')}. The embedded key database can be opened by one process at a time: ` +
@@ -132,7 +156,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  const known = [UsageError, KeyNotFoundError, ConfigError, DatabaseUnavailableError, MigrationError].some((type) => error instanceof type);
+  const known = [UsageError, KeyNotFoundError, ConfigError, DatabaseUnavailableError, MigrationError].some(
+    (type) => error instanceof type,
+  );
   console.error(known ? `keys: ${(error as Error).message}` : error);
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -17,11 +17,18 @@ const FIRST = 5;
 const harnesses = {} as Record<SubgraphName, SubgraphHarness>;
 beforeAll(async () => {
   for (const name of ['events', 'actors', 'statements'] as const) harnesses[name] = await startSubgraphHarness(name);
-  await generateGraph({ urls: Object.fromEntries(Object.entries(harnesses).map(([name, harness]) => [name, harness.database.url])), sizes });
+  await generateGraph({
+    urls: Object.fromEntries(Object.entries(harnesses).map(([name, harness]) => [name, harness.database.url])),
+    sizes,
+  });
 }, 120_000);
 afterAll(() => Promise.all(Object.values(harnesses).map((harness) => harness.close())));
 
-async function sql<Row extends Record<string, unknown>>(name: SubgraphName, text: string, params: unknown[] = []): Promise<Row[]> {
+async function sql<Row extends Record<string, unknown>>(
+  name: SubgraphName,
+  text: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: harnesses[name].database.url });
   await client.connect();
   try {
@@ -32,7 +39,8 @@ async function sql<Row extends Record<string, unknown>>(name: SubgraphName, text
 }
 
 /** The ids `text` selects for one parent ($1), in its order. */
-const expectedIds = async (name: SubgraphName, text: string, parent: string) => (await sql<{ id: string }>(name, text, [parent])).map((row) => row.id);
+const expectedIds = async (name: SubgraphName, text: string, parent: string) =>
+  (await sql<{ id: string }>(name, text, [parent])).map((row) => row.id);
 const idsOf = (list: Array<{ id: string }>) => list.map((item) => item.id);
 
 /** The busiest three of a kind, one quiet one, and one the database has never heard of. */
@@ -46,7 +54,7 @@ const parents = (kind: 'actor' | 'event') => [
 const representations = (typename: string, ids: string[]) => ids.map((id) => ({ __typename: typename, id }));
 
 describe('statements subgraph lists', () => {
-  it("give each actor its own first statements and contested claims, earliest first", async () => {
+  it('give each actor its own first statements and contested claims, earliest first', async () => {
     const actors = parents('actor');
     const { data, errors } = await harnesses.statements.execute(
       `query($representations: [_Any!]!, $first: Int) {
@@ -60,7 +68,11 @@ describe('statements subgraph lists', () => {
     const contested = await contestedClaimIds();
     for (const [index, actor] of actors.entries()) {
       const entity = data!._entities[index];
-      const said = await expectedIds('statements', 'SELECT id FROM "Statement" WHERE "speakerId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id', actor);
+      const said = await expectedIds(
+        'statements',
+        'SELECT id FROM "Statement" WHERE "speakerId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id',
+        actor,
+      );
       expect(idsOf(entity.statements)).toEqual(said.slice(0, FIRST));
       expect(idsOf(entity.all)).toEqual(said.slice(0, 20));
       expect(idsOf(entity.denied)).toEqual(
@@ -74,16 +86,22 @@ describe('statements subgraph lists', () => {
       );
       // The claims of the actor's statements in the order of the first statement on each, contested ones only.
       const claimsInOrder = (
-        await sql<{ claimId: string }>('statements', 'SELECT "claimId" FROM "Statement" WHERE "speakerId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id', [actor])
+        await sql<{ claimId: string }>(
+          'statements',
+          'SELECT "claimId" FROM "Statement" WHERE "speakerId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id',
+          [actor],
+        )
       ).map((row) => row.claimId);
-      expect(idsOf(entity.contestedClaims)).toEqual([...new Set(claimsInOrder)].filter((claim) => contested.has(claim)).slice(0, FIRST));
+      expect(idsOf(entity.contestedClaims)).toEqual(
+        [...new Set(claimsInOrder)].filter((claim) => contested.has(claim)).slice(0, FIRST),
+      );
     }
     // The busiest actors do have more than a page.
     expect(data!._entities[0].all).toHaveLength(20);
     expect(data!._entities[0].contestedClaims).toHaveLength(FIRST);
   });
 
-  it("give each event its own first claims, contested claims and statements", async () => {
+  it('give each event its own first claims, contested claims and statements', async () => {
     const events = parents('event');
     const { data, errors } = await harnesses.statements.execute(
       `query($representations: [_Any!]!, $first: Int) {
@@ -100,11 +118,21 @@ describe('statements subgraph lists', () => {
     const contested = await contestedClaimIds();
     for (const [index, event] of events.entries()) {
       const entity = data!._entities[index];
-      const claims = await expectedIds('statements', 'SELECT id FROM "Claim" WHERE "eventId" = $1 ORDER BY "createdAt", id', event);
+      const claims = await expectedIds(
+        'statements',
+        'SELECT id FROM "Claim" WHERE "eventId" = $1 ORDER BY "createdAt", id',
+        event,
+      );
       expect(idsOf(entity.claims)).toEqual(claims.slice(0, FIRST));
       expect(idsOf(entity.contestedClaims)).toEqual(claims.filter((claim) => contested.has(claim)).slice(0, FIRST));
       expect(idsOf(entity.perpetrators)).toEqual(
-        (await expectedIds('statements', `SELECT id FROM "Claim" WHERE "eventId" = $1 AND aspect = 'PERPETRATOR' ORDER BY "createdAt", id`, event)).slice(0, FIRST),
+        (
+          await expectedIds(
+            'statements',
+            `SELECT id FROM "Claim" WHERE "eventId" = $1 AND aspect = 'PERPETRATOR' ORDER BY "createdAt", id`,
+            event,
+          )
+        ).slice(0, FIRST),
       );
       // Every statement on any of the event's claims, earliest first.
       expect(idsOf(entity.statements)).toEqual(
@@ -122,7 +150,12 @@ describe('statements subgraph lists', () => {
 
   it('give each claim and source its own first statements, and each claim its first competitors', async () => {
     const claims = [0, 1, 2, sizes.claims - 1].map((index) => syntheticId('claim', index));
-    const sources = (await sql<{ id: string }>('statements', 'SELECT "sourceId" AS id FROM "Statement" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3')).map((row) => row.id);
+    const sources = (
+      await sql<{ id: string }>(
+        'statements',
+        'SELECT "sourceId" AS id FROM "Statement" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3',
+      )
+    ).map((row) => row.id);
     const { data, errors } = await harnesses.statements.execute(
       `query($claims: [_Any!]!, $sources: [_Any!]!) {
         claims: _entities(representations: $claims) { ... on Claim { id statements(first: ${FIRST}) { id } competingClaims(first: 2) { id } } }
@@ -134,7 +167,13 @@ describe('statements subgraph lists', () => {
     for (const [index, claim] of claims.entries()) {
       const entity = data!.claims[index];
       expect(idsOf(entity.statements)).toEqual(
-        (await expectedIds('statements', 'SELECT id FROM "Statement" WHERE "claimId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id', claim)).slice(0, FIRST),
+        (
+          await expectedIds(
+            'statements',
+            'SELECT id FROM "Statement" WHERE "claimId" = $1 ORDER BY "saidAt" ASC NULLS LAST, id',
+            claim,
+          )
+        ).slice(0, FIRST),
       );
       expect(idsOf(entity.competingClaims)).toEqual(
         (
@@ -149,7 +188,13 @@ describe('statements subgraph lists', () => {
     }
     for (const [index, source] of sources.entries()) {
       expect(idsOf(data!.sources[index].statements)).toEqual(
-        (await expectedIds('statements', 'SELECT id FROM "Statement" WHERE "sourceId" = $1 ORDER BY "spanStart" ASC NULLS LAST, id', source)).slice(0, FIRST),
+        (
+          await expectedIds(
+            'statements',
+            'SELECT id FROM "Statement" WHERE "sourceId" = $1 ORDER BY "spanStart" ASC NULLS LAST, id',
+            source,
+          )
+        ).slice(0, FIRST),
       );
     }
     expect(data!.claims[0].statements).toHaveLength(FIRST);
@@ -158,17 +203,25 @@ describe('statements subgraph lists', () => {
 
 /** Contested by the rule itself, over the whole database: opposing stances, or a competing answer. */
 async function contestedClaimIds(): Promise<Set<string>> {
-  const stances = await sql<{ claimId: string; stance: string }>('statements', 'SELECT DISTINCT "claimId", stance FROM "Statement"');
+  const stances = await sql<{ claimId: string; stance: string }>(
+    'statements',
+    'SELECT DISTINCT "claimId", stance FROM "Statement"',
+  );
   const byClaim = new Map<string, Set<string>>();
   for (const row of stances) byClaim.set(row.claimId, (byClaim.get(row.claimId) ?? new Set()).add(row.stance));
-  const claims = await sql<{ id: string; eventId: string; question: string }>('statements', 'SELECT id, "eventId", question FROM "Claim"');
+  const claims = await sql<{ id: string; eventId: string; question: string }>(
+    'statements',
+    'SELECT id, "eventId", question FROM "Claim"',
+  );
   const answers = new Map<string, number>();
-  for (const claim of claims) answers.set(`${claim.eventId}/${claim.question}`, (answers.get(`${claim.eventId}/${claim.question}`) ?? 0) + 1);
+  for (const claim of claims)
+    answers.set(`${claim.eventId}/${claim.question}`, (answers.get(`${claim.eventId}/${claim.question}`) ?? 0) + 1);
   return new Set(
     claims
       .filter((claim) => {
         const taken = byClaim.get(claim.id) ?? new Set();
-        const opposing = (taken.has('ASSERTS') || taken.has('SUPPORTS')) && (taken.has('DENIES') || taken.has('DISPUTES'));
+        const opposing =
+          (taken.has('ASSERTS') || taken.has('SUPPORTS')) && (taken.has('DENIES') || taken.has('DISPUTES'));
         return opposing || answers.get(`${claim.eventId}/${claim.question}`)! > 1;
       })
       .map((claim) => claim.id),
@@ -199,25 +252,52 @@ describe('events subgraph lists', () => {
         continue;
       }
       expect(entity).not.toBeNull();
-      const [row] = await sql<{ parentId: string | null }>('events', 'SELECT "parentId" FROM "Event" WHERE id = $1', [event]);
+      const [row] = await sql<{ parentId: string | null }>('events', 'SELECT "parentId" FROM "Event" WHERE id = $1', [
+        event,
+      ]);
       expect(entity.parent).toEqual(row!.parentId ? { id: row!.parentId } : null);
-      const parts = await expectedIds('events', 'SELECT id FROM "Event" WHERE "parentId" = $1 ORDER BY "startedAt" DESC NULLS LAST, id', event);
+      const parts = await expectedIds(
+        'events',
+        'SELECT id FROM "Event" WHERE "parentId" = $1 ORDER BY "startedAt" DESC NULLS LAST, id',
+        event,
+      );
       expect(idsOf(entity.subEvents)).toEqual(parts.slice(0, FIRST));
       const participants = await sql<{ actorId: string; role: string }>(
         'events',
         'SELECT "actorId", role FROM "Participant" WHERE "eventId" = $1 ORDER BY role, id',
         [event],
       );
-      expect(entity.participants).toEqual(participants.slice(0, FIRST).map((row) => ({ role: row.role, actor: { id: row.actorId } })));
-      expect(entity.commentators).toEqual(
-        participants.filter((row) => row.role === 'COMMENTATOR').slice(0, FIRST).map((row) => ({ actor: { id: row.actorId } })),
+      expect(entity.participants).toEqual(
+        participants.slice(0, FIRST).map((row) => ({ role: row.role, actor: { id: row.actorId } })),
       );
-      const figures = await sql<{ metric: string; value: number }>('events', 'SELECT metric, value FROM "Figure" WHERE "eventId" = $1 ORDER BY metric, id', [event]);
+      expect(entity.commentators).toEqual(
+        participants
+          .filter((row) => row.role === 'COMMENTATOR')
+          .slice(0, FIRST)
+          .map((row) => ({ actor: { id: row.actorId } })),
+      );
+      const figures = await sql<{ metric: string; value: number }>(
+        'events',
+        'SELECT metric, value FROM "Figure" WHERE "eventId" = $1 ORDER BY metric, id',
+        [event],
+      );
       expect(entity.figures).toEqual(figures.slice(0, 2));
       // The larger event, then the parts, then links from this one and to it, each in id order.
-      const inverse: Record<string, string> = { FOLLOWS: 'PRECEDES', RELATED_TO: 'RELATED_TO', RESPONSE_TO: 'PROVOKED' };
-      const outgoing = await sql<{ kind: string; id: string }>('events', 'SELECT kind, "toEventId" AS id FROM "EventRelation" WHERE "fromEventId" = $1 ORDER BY "EventRelation".id', [event]);
-      const incoming = await sql<{ kind: string; id: string }>('events', 'SELECT kind, "fromEventId" AS id FROM "EventRelation" WHERE "toEventId" = $1 ORDER BY "EventRelation".id', [event]);
+      const inverse: Record<string, string> = {
+        FOLLOWS: 'PRECEDES',
+        RELATED_TO: 'RELATED_TO',
+        RESPONSE_TO: 'PROVOKED',
+      };
+      const outgoing = await sql<{ kind: string; id: string }>(
+        'events',
+        'SELECT kind, "toEventId" AS id FROM "EventRelation" WHERE "fromEventId" = $1 ORDER BY "EventRelation".id',
+        [event],
+      );
+      const incoming = await sql<{ kind: string; id: string }>(
+        'events',
+        'SELECT kind, "fromEventId" AS id FROM "EventRelation" WHERE "toEventId" = $1 ORDER BY "EventRelation".id',
+        [event],
+      );
       const related = [
         ...(row!.parentId ? [{ kind: 'PART_OF', event: { id: row!.parentId } }] : []),
         ...parts.map((id) => ({ kind: 'HAS_PART', event: { id } })),
@@ -231,7 +311,7 @@ describe('events subgraph lists', () => {
     expect(data!._entities[4]).toBeNull();
   });
 
-  it("give each actor its own first participations, most recent event first", async () => {
+  it('give each actor its own first participations, most recent event first', async () => {
     const actors = parents('actor');
     const { data, errors } = await harnesses.events.execute(
       `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Actor { participations(first: ${FIRST}) { event { id } role } } } }`,
@@ -244,7 +324,9 @@ describe('events subgraph lists', () => {
         `SELECT p."eventId", p.role FROM "Participant" p JOIN "Event" e ON e.id = p."eventId" WHERE p."actorId" = $1 ORDER BY e."startedAt" DESC NULLS LAST, p.id`,
         [actor],
       );
-      expect(data!._entities[index].participations).toEqual(participations.slice(0, FIRST).map((row) => ({ event: { id: row.eventId }, role: row.role })));
+      expect(data!._entities[index].participations).toEqual(
+        participations.slice(0, FIRST).map((row) => ({ event: { id: row.eventId }, role: row.role })),
+      );
     }
     expect(data!._entities[0].participations).toHaveLength(FIRST);
   });
@@ -274,10 +356,18 @@ describe('actors subgraph lists', () => {
       );
     for (const [index, organization] of organizations.entries()) {
       const entity = data!.organizations[index];
-      expect(entity.members.map((member: { member: { id: string } }) => member.member.id)).toEqual((await membersOf(organization, false)).map((row) => row.memberId));
-      expect(entity.current).toEqual((await membersOf(organization, true)).map((row) => ({ member: { id: row.memberId }, current: true })));
+      expect(entity.members.map((member: { member: { id: string } }) => member.member.id)).toEqual(
+        (await membersOf(organization, false)).map((row) => row.memberId),
+      );
+      expect(entity.current).toEqual(
+        (await membersOf(organization, true)).map((row) => ({ member: { id: row.memberId }, current: true })),
+      );
       expect(entity.aliases).toEqual(
-        (await sql<{ name: string }>('actors', 'SELECT name FROM "Alias" WHERE "actorId" = $1 ORDER BY name LIMIT 1', [organization])).map((row) => row.name),
+        (
+          await sql<{ name: string }>('actors', 'SELECT name FROM "Alias" WHERE "actorId" = $1 ORDER BY name LIMIT 1', [
+            organization,
+          ])
+        ).map((row) => row.name),
       );
     }
     expect(data!.organizations[0].members).toHaveLength(FIRST);
@@ -293,7 +383,11 @@ describe('actors subgraph lists', () => {
         ).map((row) => ({ organization: { id: row.organizationId } })),
       );
       expect(entity.alternativeNames).toEqual(
-        (await sql<{ name: string }>('actors', 'SELECT name FROM "Alias" WHERE "actorId" = $1 ORDER BY name LIMIT 2', [person])).map((row) => ({ name: row.name })),
+        (
+          await sql<{ name: string }>('actors', 'SELECT name FROM "Alias" WHERE "actorId" = $1 ORDER BY name LIMIT 2', [
+            person,
+          ])
+        ).map((row) => ({ name: row.name })),
       );
     }
   });
@@ -308,11 +402,18 @@ describe('first out of range', () => {
     ['actors', 'Actor', 'members(first: $first) { title }'],
   ] as const)('%s %s.%s: 0 and 101 are BAD_USER_INPUT, 1 and 100 are fine', async (name, typename, selection) => {
     const query = `query($representations: [_Any!]!, $first: Int) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
-    const variables = (first: number) => ({ representations: representations(typename, [syntheticId(typename === 'Actor' ? 'actor' : 'event', 0)]), first });
+    const variables = (first: number) => ({
+      representations: representations(typename, [syntheticId(typename === 'Actor' ? 'actor' : 'event', 0)]),
+      first,
+    });
     for (const first of [0, 101, -1]) {
       const { errors } = await harnesses[name].execute(query, variables(first));
-      expect(errors?.[0]).toMatchObject({ message: `first must be between 1 and 100; got ${first}.`, extensions: { code: 'BAD_USER_INPUT', argument: 'first' } });
+      expect(errors?.[0]).toMatchObject({
+        message: `first must be between 1 and 100; got ${first}.`,
+        extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
+      });
     }
-    for (const first of [1, 100]) expect((await harnesses[name].execute(query, variables(first))).errors).toBeUndefined();
+    for (const first of [1, 100])
+      expect((await harnesses[name].execute(query, variables(first))).errors).toBeUndefined();
   });
 });

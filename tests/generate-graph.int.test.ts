@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 import { prepareDatabase } from '../scripts/lib/databases';
 import { startService } from '../scripts/lib/processes';
-import { GraphAlreadyGeneratedError, generateGraph, syntheticId, syntheticSlug, type GraphSizes } from '../scripts/lib/synthetic-graph';
+import {
+  GraphAlreadyGeneratedError,
+  generateGraph,
+  syntheticId,
+  syntheticSlug,
+  type GraphSizes,
+} from '../scripts/lib/synthetic-graph';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/lib/scratch-database';
 
 const names = Object.keys(SUBGRAPHS) as SubgraphName[];
@@ -30,7 +36,11 @@ async function databases(): Promise<Record<SubgraphName, string>> {
   return urls;
 }
 
-async function rows<Row extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+async function rows<Row extends Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -52,7 +62,14 @@ afterAll(() => Promise.all(scratch.map((database) => database.drop())));
 describe('the generated graph', () => {
   it('has the rows asked for, beside the seed', async () => {
     const count = async (name: SubgraphName, table: string) =>
-      Number((await rows<{ count: string }>(urls[name], `SELECT count(*) FROM "${table}" WHERE id::text LIKE '${SYNTHETIC}'`))[0]!.count);
+      Number(
+        (
+          await rows<{ count: string }>(
+            urls[name],
+            `SELECT count(*) FROM "${table}" WHERE id::text LIKE '${SYNTHETIC}'`,
+          )
+        )[0]!.count,
+      );
     expect(await count('events', 'Event')).toBe(sizes.events);
     expect(await count('actors', 'Actor')).toBe(sizes.actors);
     expect(await count('statements', 'Claim')).toBe(sizes.claims);
@@ -66,7 +83,9 @@ describe('the generated graph', () => {
       ['events', 'Event', 'event', syntheticSlug.event(17)],
       ['actors', 'Actor', 'actor', syntheticSlug.actor(17)],
     ] as const) {
-      expect(await rows(urls[name], `SELECT id FROM "${table}" WHERE slug = $1`, [slug])).toEqual([{ id: syntheticId(kind, 17) }]);
+      expect(await rows(urls[name], `SELECT id FROM "${table}" WHERE slug = $1`, [slug])).toEqual([
+        { id: syntheticId(kind, 17) },
+      ]);
     }
   });
 
@@ -74,15 +93,25 @@ describe('the generated graph', () => {
     const actorIds = await ids(urls.actors, 'SELECT id FROM "Actor"');
     const eventIds = await ids(urls.events, 'SELECT id FROM "Event"');
     const claimIds = await ids(urls.statements, 'SELECT id FROM "Claim"');
-    const missing = (referenced: Set<string>, existing: Set<string>) => [...referenced].filter((id) => !existing.has(id));
+    const missing = (referenced: Set<string>, existing: Set<string>) =>
+      [...referenced].filter((id) => !existing.has(id));
 
     const participantActors = await ids(urls.events, 'SELECT DISTINCT "actorId" AS id FROM "Participant"');
     expect(participantActors.size).toBeGreaterThan(sizes.actors / 10);
     expect(missing(participantActors, actorIds)).toEqual([]);
-    expect(missing(await ids(urls.statements, 'SELECT DISTINCT "speakerId" AS id FROM "Statement"'), actorIds)).toEqual([]);
-    expect(missing(await ids(urls.statements, 'SELECT DISTINCT "outletId" AS id FROM "Statement" WHERE "outletId" IS NOT NULL'), actorIds)).toEqual([]);
+    expect(missing(await ids(urls.statements, 'SELECT DISTINCT "speakerId" AS id FROM "Statement"'), actorIds)).toEqual(
+      [],
+    );
+    expect(
+      missing(
+        await ids(urls.statements, 'SELECT DISTINCT "outletId" AS id FROM "Statement" WHERE "outletId" IS NOT NULL'),
+        actorIds,
+      ),
+    ).toEqual([]);
     expect(missing(await ids(urls.statements, 'SELECT DISTINCT "eventId" AS id FROM "Claim"'), eventIds)).toEqual([]);
-    expect(missing(await ids(urls.statements, 'SELECT DISTINCT "eventId" AS id FROM "Statement"'), eventIds)).toEqual([]);
+    expect(missing(await ids(urls.statements, 'SELECT DISTINCT "eventId" AS id FROM "Statement"'), eventIds)).toEqual(
+      [],
+    );
 
     const claimsNamed = await ids(
       urls.events,
@@ -92,7 +121,9 @@ describe('the generated graph', () => {
     expect(missing(claimsNamed, claimIds)).toEqual([]);
     // A generated participation or figure resting on a claim belongs to the claim's event.
     const claimEvents = new Map(
-      (await rows<{ id: string; eventId: string }>(urls.statements, 'SELECT id, "eventId" FROM "Claim"')).map((claim) => [claim.id, claim.eventId]),
+      (await rows<{ id: string; eventId: string }>(urls.statements, 'SELECT id, "eventId" FROM "Claim"')).map(
+        (claim) => [claim.id, claim.eventId],
+      ),
     );
     const resting = await rows<{ eventId: string; claimId: string }>(
       urls.events,
@@ -120,7 +151,13 @@ describe('the generated graph', () => {
     expect(speakers.top).toBeGreaterThan(20 * speakers.median);
     // The busiest is index 0, as the benchmark assumes.
     expect(
-      Number((await rows<{ n: string }>(urls.statements, 'SELECT count(*) AS n FROM "Statement" WHERE "speakerId" = $1', [syntheticId('actor', 0)]))[0]!.n),
+      Number(
+        (
+          await rows<{ n: string }>(urls.statements, 'SELECT count(*) AS n FROM "Statement" WHERE "speakerId" = $1', [
+            syntheticId('actor', 0),
+          ])
+        )[0]!.n,
+      ),
     ).toBe(speakers.top);
 
     const events = await spread(urls.statements, 'SELECT count(*) AS n FROM "Claim" GROUP BY "eventId"');
@@ -129,7 +166,10 @@ describe('the generated graph', () => {
     expect(claims.top).toBeGreaterThan(10 * claims.median);
     const members = await spread(urls.actors, 'SELECT count(*) AS n FROM "Affiliation" GROUP BY "organizationId"');
     expect(members.top).toBeGreaterThan(10 * members.median);
-    const parts = await spread(urls.events, 'SELECT count(*) AS n FROM "Event" WHERE "parentId" IS NOT NULL GROUP BY "parentId"');
+    const parts = await spread(
+      urls.events,
+      'SELECT count(*) AS n FROM "Event" WHERE "parentId" IS NOT NULL GROUP BY "parentId"',
+    );
     expect(parts.top).toBeGreaterThan(3 * parts.median);
   });
 
@@ -163,14 +203,22 @@ describe('npm run db:generate', () => {
     const env = { ...process.env };
     for (const name of names) delete env[`${name.toUpperCase()}_DATABASE_URL`];
     const lines: string[] = [];
-    const cli = startService('generate', 'scripts/generate-graph.ts', env, (_name, line) => lines.push(line), ['--events', '10']);
+    const cli = startService('generate', 'scripts/generate-graph.ts', env, (_name, line) => lines.push(line), [
+      '--events',
+      '10',
+    ]);
     expect(await cli.exited).toBe(2);
-    expect(lines.join('\n')).toMatch(/embedded default \(PGlite\).*EVENTS_DATABASE_URL, ACTORS_DATABASE_URL and STATEMENTS_DATABASE_URL/);
+    expect(lines.join('\n')).toMatch(
+      /embedded default \(PGlite\).*EVENTS_DATABASE_URL, ACTORS_DATABASE_URL and STATEMENTS_DATABASE_URL/,
+    );
   });
 
   it('refuses sizes it cannot make', async () => {
     const lines: string[] = [];
-    const cli = startService('generate', 'scripts/generate-graph.ts', process.env, (_name, line) => lines.push(line), ['--statements', 'many']);
+    const cli = startService('generate', 'scripts/generate-graph.ts', process.env, (_name, line) => lines.push(line), [
+      '--statements',
+      'many',
+    ]);
     expect(await cli.exited).toBe(2);
     expect(lines.join('\n')).toMatch(/--statements must be a whole number/);
   });

@@ -48,7 +48,10 @@ describe.each(services)('%s migrations', (service) => {
     migrated = await openDatabase({ kind: 'postgres', url: migratedDb.url, poolSize: 2 });
     reference = await openDatabase({ kind: 'postgres', url: referenceDb.url, poolSize: 2 });
 
-    const schemaSql = await engine.diff({ kind: 'empty' }, schemaFile(path.join(root, 'prisma', service, 'schema.prisma')));
+    const schemaSql = await engine.diff(
+      { kind: 'empty' },
+      schemaFile(path.join(root, 'prisma', service, 'schema.prisma')),
+    );
     expect(isEmptyMigration(schemaSql)).toBe(false);
     await reference.exec(schemaSql);
 
@@ -100,7 +103,11 @@ describe.each(services)('%s migrations', (service) => {
     const last = migrations.at(-1)!;
     const edited = [
       ...migrations.slice(0, -1),
-      { ...last, sql: `${last.sql}\n-- edited`, checksum: createHash('sha256').update(`${last.sql}\n-- edited`).digest('hex') },
+      {
+        ...last,
+        sql: `${last.sql}\n-- edited`,
+        checksum: createHash('sha256').update(`${last.sql}\n-- edited`).digest('hex'),
+      },
     ];
     const attempt = applyMigrations(migrated, edited);
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
@@ -109,10 +116,16 @@ describe.each(services)('%s migrations', (service) => {
 });
 
 describe('a migration that fails halfway', () => {
-  const broken = { name: '20990101000000_broken', sql: 'CREATE TABLE "Half" (id int);\nSELECT 1/0;', checksum: 'x'.repeat(64) };
+  const broken = {
+    name: '20990101000000_broken',
+    sql: 'CREATE TABLE "Half" (id int);\nSELECT 1/0;',
+    checksum: 'x'.repeat(64),
+  };
 
   async function expectNothingLeft(db: Database) {
-    await expect(applyMigrations(db, [broken])).rejects.toThrow(/migration 20990101000000_broken failed: division by zero/);
+    await expect(applyMigrations(db, [broken])).rejects.toThrow(
+      /migration 20990101000000_broken failed: division by zero/,
+    );
     expect(await db.query(`SELECT to_regclass('"Half"') AS half`)).toEqual([{ half: null }]);
     expect(await db.query('SELECT migration_name FROM "_prisma_migrations"')).toEqual([]);
   }

@@ -93,7 +93,9 @@ describe('seed dataset: references and uniqueness', () => {
     expect(duplicates(data.eventRelations.map((r) => `${r.from}|${r.to}|${r.kind}`))).toEqual([]);
     for (const a of data.actors) {
       expect(duplicates(a.aliases.map((alias) => alias.name)), `${a.slug} aliases`).toEqual([]);
-      expect(duplicates(a.affiliations.map((f) => `${f.organization}|${f.title}`)), `${a.slug} affiliations`).toEqual([]);
+      expect(duplicates(a.affiliations.map((f) => `${f.organization}|${f.title}`)), `${a.slug} affiliations`).toEqual(
+        [],
+      );
     }
   });
 
@@ -166,9 +168,7 @@ describe('seed dataset: references and uniqueness', () => {
 
 describe('seed dataset: the facts of the report', () => {
   it('the raid has two competing perpetrator claims, each backed by a statement', () => {
-    const perpetrators = data.claims.filter(
-      (c) => c.event === 'belgorod-incursion-2023' && c.aspect === 'PERPETRATOR',
-    );
+    const perpetrators = data.claims.filter((c) => c.event === 'belgorod-incursion-2023' && c.aspect === 'PERPETRATOR');
     expect(perpetrators.map((c) => c.slug).sort()).toEqual([
       'raid-perpetrator-russian-volunteer-militias',
       'raid-perpetrator-ukrainian-armed-formations',
@@ -216,8 +216,12 @@ describe('seed dataset: the facts of the report', () => {
   });
 
   it('the Bryansk sabotage killed two civilians and wounded a boy', () => {
-    expect(figure('bryansk-sabotage-accusation-2023', 'KILLED').map((f) => [f.value, f.qualifier])).toEqual([[2, 'EXACT']]);
-    expect(figure('bryansk-sabotage-accusation-2023', 'INJURED').map((f) => [f.value, f.qualifier])).toEqual([[1, 'EXACT']]);
+    expect(figure('bryansk-sabotage-accusation-2023', 'KILLED').map((f) => [f.value, f.qualifier])).toEqual([
+      [2, 'EXACT'],
+    ]);
+    expect(figure('bryansk-sabotage-accusation-2023', 'INJURED').map((f) => [f.value, f.qualifier])).toEqual([
+      [1, 'EXACT'],
+    ]);
   });
 
   it('two drones were involved in the Kremlin incident', () => {
@@ -225,9 +229,14 @@ describe('seed dataset: the facts of the report', () => {
   });
 
   it('the Kozinka attack is part of the raid, and the raid follows the two earlier incidents', () => {
-    expect(data.events.find((e) => e.slug === 'kozinka-border-post-attack-2023')!.parent).toBe('belgorod-incursion-2023');
+    expect(data.events.find((e) => e.slug === 'kozinka-border-post-attack-2023')!.parent).toBe(
+      'belgorod-incursion-2023',
+    );
     const follows = data.eventRelations.filter((r) => r.from === 'belgorod-incursion-2023' && r.kind === 'FOLLOWS');
-    expect(follows.map((r) => r.to).sort()).toEqual(['bryansk-sabotage-accusation-2023', 'kremlin-drone-incident-2023']);
+    expect(follows.map((r) => r.to).sort()).toEqual([
+      'bryansk-sabotage-accusation-2023',
+      'kremlin-drone-incident-2023',
+    ]);
   });
 
   it('both Ukrainian denials are recorded', () => {

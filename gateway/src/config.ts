@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { loadMetricsAccess, logLevel, optionalUrl, parseConfig, port, shutdownGraceMs, type MetricsAccess } from '@newsfacts/platform/config';
+import {
+  loadMetricsAccess,
+  logLevel,
+  optionalUrl,
+  parseConfig,
+  port,
+  shutdownGraceMs,
+  type MetricsAccess,
+} from '@newsfacts/platform/config';
 import type { DatabaseTarget } from '@newsfacts/platform/db';
 import { loadDatabaseTarget, signingSecret, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
 
@@ -8,18 +16,28 @@ export interface Quota {
   costPerMinute: number;
 }
 
-const httpUrl = z.string().url().refine((url) => /^https?:\/\//.test(url), { message: 'must be an http(s) URL' });
+const httpUrl = z
+  .string()
+  .url()
+  .refine((url) => /^https?:\/\//.test(url), { message: 'must be an http(s) URL' });
 const positive = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 // Express reads a number as "this many hops" and a string as addresses: "1" must be a number.
 const trustProxy = z
   .string()
   .optional()
   .transform((value): boolean | number | string =>
-    value === undefined || value === '' || value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value,
+    value === undefined || value === '' || value === 'false'
+      ? false
+      : value === 'true'
+        ? true
+        : /^\d+$/.test(value)
+          ? Number(value)
+          : value,
   );
 
 /** Where a subgraph answers: its URL when given, else its port on this host. */
-const subgraphUrl = (url: string | undefined, subgraphPort: number) => url ?? `http://127.0.0.1:${subgraphPort}/graphql`;
+const subgraphUrl = (url: string | undefined, subgraphPort: number) =>
+  url ?? `http://127.0.0.1:${subgraphPort}/graphql`;
 
 /**
  * The gateway's settings (see .env.example), read from the environment into the shape the
@@ -40,7 +58,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
-      REDIS_KEY_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, { message: 'letters, digits, _ . - only' }).default('newsfacts'),
+      REDIS_KEY_PREFIX: z
+        .string()
+        .regex(/^[\w.-]{1,64}$/, { message: 'letters, digits, _ . - only' })
+        .default('newsfacts'),
       ANONYMOUS_ACCESS: z.enum(['off', 'read']).default(production ? 'off' : 'read'),
       ANONYMOUS_OPERATIONS_PER_MINUTE: positive(60),
       ANONYMOUS_COST_PER_MINUTE: positive(200_000),
@@ -101,7 +122,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         costPerMinute: parsed.ANONYMOUS_COST_PER_MINUTE,
       } satisfies Quota,
       /** Default quota of a key; a key may carry its own. */
-      keyQuota: { operationsPerMinute: parsed.KEY_OPERATIONS_PER_MINUTE, costPerMinute: parsed.KEY_COST_PER_MINUTE } satisfies Quota,
+      keyQuota: {
+        operationsPerMinute: parsed.KEY_OPERATIONS_PER_MINUTE,
+        costPerMinute: parsed.KEY_COST_PER_MINUTE,
+      } satisfies Quota,
       /** Failed authentications allowed per IP per minute before further attempts get 429. */
       authFailuresPerMinute: parsed.AUTH_FAILURES_PER_MINUTE,
       /** The quota window: a minute, shortened only by tests that watch a quota recover. */

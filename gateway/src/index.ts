@@ -20,7 +20,9 @@ async function main() {
   if (db.poolStats()) observePool(metrics, () => db.poolStats()!);
   logger.info({ database: db.description }, `key database: ${db.description}`);
   const prisma = new PrismaClient({ adapter: db.adapter });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
   if (redis) {
     redis.on('error', (error) => logger.warn({ err: error }, 'Redis error; quotas fall back to memory meanwhile'));
     await redis.connect().catch((error: Error) => {
@@ -32,7 +34,9 @@ async function main() {
     config,
     logger,
     keys: new KeyStore(prisma),
-    quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix, (limit) => metrics.rateLimitRejections.inc({ limit })),
+    quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix, (limit) =>
+      metrics.rateLimitRejections.inc({ limit }),
+    ),
     metrics,
     // A subgraph that is down does not make the gateway unready: it still serves the other
     // subgraphs' data, and taking every replica out of a load balancer at once would turn a
@@ -43,7 +47,10 @@ async function main() {
     },
   });
   const running = await listen(server.app, config.port, config.host, { shutdownGraceMs: config.shutdownGraceMs });
-  logger.info({ url: `${running.url}/graphql`, subgraphs: config.subgraphUrls }, `gateway ready at ${running.url}/graphql`);
+  logger.info(
+    { url: `${running.url}/graphql`, subgraphs: config.subgraphUrls },
+    `gateway ready at ${running.url}/graphql`,
+  );
   onShutdownSignal(logger, async () => {
     await running.close();
     await server.stop();

@@ -47,8 +47,14 @@ export function createGatewayMetrics(): GatewayMetrics {
  * The gateway's query-plan cache, sized in MiB like Apollo's default one, with its hits,
  * misses and entries visible in the metrics.
  */
-export function observedQueryPlanCache<Plan>(metrics: GatewayMetrics, sizeMiB: number): KeyValueCache<Plan> & { clear(): void } {
-  const cache = new InMemoryLRUCache<Plan>({ maxSize: sizeMiB * 2 ** 20, sizeCalculation: InMemoryLRUCache.sizeCalculation });
+export function observedQueryPlanCache<Plan>(
+  metrics: GatewayMetrics,
+  sizeMiB: number,
+): KeyValueCache<Plan> & { clear(): void } {
+  const cache = new InMemoryLRUCache<Plan>({
+    maxSize: sizeMiB * 2 ** 20,
+    sizeCalculation: InMemoryLRUCache.sizeCalculation,
+  });
   new Gauge({
     name: 'newsfacts_query_plan_cache_entries',
     help: 'Query plans currently cached.',

@@ -2,7 +2,10 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import fetch, { Headers, type RequestInfo, type RequestInit } from 'node-fetch';
 import type express from 'express';
@@ -58,14 +61,24 @@ function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: str
       endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
       return response;
     } catch (error) {
-      endTimer({ outcome: (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
+      endTimer({
+        outcome:
+          (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error',
+      });
       throw error;
     }
   };
 }
 
 /** The gateway, built but not listening: the static supergraph, with subgraph URLs from config. */
-export async function createGatewayServer({ config, logger, keys, quotas, metrics, readiness }: GatewayDeps): Promise<GatewayServer> {
+export async function createGatewayServer({
+  config,
+  logger,
+  keys,
+  quotas,
+  metrics,
+  readiness,
+}: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
 
   const gateway = new ApolloGateway({
@@ -79,7 +92,8 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
-          if (context.principal) request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
+          if (context.principal)
+            request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
         },
       }),
   });
@@ -130,11 +144,7 @@ export async function createGatewayServer({ config, logger, keys, quotas, metric
     apollo,
     logger,
     bodyLimit: config.limits.maxRequestBytes,
-    guards: [
-      authenticate({ store: keys, quotas, config, logger }),
-      operationQuota(quotas),
-      refuseBatches,
-    ],
+    guards: [authenticate({ store: keys, quotas, config, logger }), operationQuota(quotas), refuseBatches],
     context: async ({ res, requestId }) => ({
       requestId,
       principal: callerOf(res),

@@ -28,7 +28,8 @@ const CONTENT_SECURITY_POLICY = [
 export function mountWebPages(app: express.Express, logger: Logger): void {
   const pages = { '/graphiql': 'graphiql.html', '/explorer': 'explorer.html' } as const;
   const built = Object.values(pages).every((page) => fs.existsSync(path.join(dist, page)));
-  if (!built) logger.warn('the web pages are not built (run `npx pnpm@12.4.2 generate`); /graphiql and /explorer answer 503');
+  if (!built)
+    logger.warn('the web pages are not built (run `npx pnpm@12.4.2 generate`); /graphiql and /explorer answer 503');
 
   app.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false }));
   app.use('/assets', (_req, res) => {
@@ -37,7 +38,10 @@ export function mountWebPages(app: express.Express, logger: Logger): void {
   for (const [route, page] of Object.entries(pages)) {
     app.get(route, (_req, res) => {
       if (!built) {
-        res.status(503).type('text/plain').send('The pages are not built: run `npx pnpm@12.4.2 generate` and restart the gateway.');
+        res
+          .status(503)
+          .type('text/plain')
+          .send('The pages are not built: run `npx pnpm@12.4.2 generate` and restart the gateway.');
         return;
       }
       res.set({
@@ -51,10 +55,15 @@ export function mountWebPages(app: express.Express, logger: Logger): void {
   }
   app.get('/', (_req, res) => res.redirect(302, '/explorer'));
   // A malformed path (bad percent-encoding) fails inside express.static: say so, show no stack.
-  app.use((error: Error & { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: error }, 'error serving a page');
-    res.status(status).type('text/plain').send(status === 500 ? 'Internal server error.' : 'Bad request.');
-  });
+  app.use(
+    (error: Error & { status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (res.headersSent) return next(error);
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) logger.error({ err: error }, 'error serving a page');
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 500 ? 'Internal server error.' : 'Bad request.');
+    },
+  );
 }

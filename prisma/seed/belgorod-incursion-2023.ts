@@ -366,9 +366,7 @@ export const belgorodIncursion2023: SeedDataset = {
         { name: 'Andrei Yusov', kind: 'TRANSLITERATION', language: 'ru' },
         { name: 'Андрій Юсов', kind: 'ALTERNATIVE_NAME', language: 'uk' },
       ],
-      affiliations: [
-        { organization: 'ukrainian-military-intelligence', title: 'Spokesman', since: null, until: null },
-      ],
+      affiliations: [{ organization: 'ukrainian-military-intelligence', title: 'Spokesman', since: null, until: null }],
     },
     {
       slug: 'hanna-malyar',
@@ -385,7 +383,12 @@ export const belgorodIncursion2023: SeedDataset = {
       ],
       affiliations: [
         // Ukraine's government dismissed all its deputy defence ministers on 18 September 2023.
-        { organization: 'ukrainian-ministry-of-defence', title: 'Deputy Defence Minister', since: null, until: '2023-09-18' },
+        {
+          organization: 'ukrainian-ministry-of-defence',
+          title: 'Deputy Defence Minister',
+          since: null,
+          until: '2023-09-18',
+        },
       ],
     },
     {
@@ -796,7 +799,8 @@ export const belgorodIncursion2023: SeedDataset = {
       speaker: 'russia',
       stance: 'ASSERTS',
       quote: null,
-      paraphrase: 'Russian security forces were on a second day of operations against attackers who crossed from Ukraine.',
+      paraphrase:
+        'Russian security forces were on a second day of operations against attackers who crossed from Ukraine.',
       saidAt: '2023-05-23T00:00:00Z',
       saidAtPrecision: 'DAY',
       channel: 'UNSPECIFIED',
@@ -844,7 +848,8 @@ export const belgorodIncursion2023: SeedDataset = {
       speaker: 'vyacheslav-gladkov',
       stance: 'ASSERTS',
       quote: null,
-      paraphrase: 'Twelve people were injured in attacks with artillery, mortar fire and explosives dropped from drones.',
+      paraphrase:
+        'Twelve people were injured in attacks with artillery, mortar fire and explosives dropped from drones.',
       saidAt: null,
       saidAtPrecision: null,
       channel: 'UNSPECIFIED',
@@ -928,7 +933,8 @@ export const belgorodIncursion2023: SeedDataset = {
       speaker: 'investigative-committee-of-russia',
       stance: 'ASSERTS',
       quote: null,
-      paraphrase: 'Mortar and artillery fire damaged residential and administrative buildings and local infrastructure.',
+      paraphrase:
+        'Mortar and artillery fire damaged residential and administrative buildings and local infrastructure.',
       saidAt: null,
       saidAtPrecision: null,
       channel: 'WRITTEN_STATEMENT',

@@ -47,7 +47,18 @@ const PROBE_SIZES = [1, 10, 100, 1000];
 
 const SIMPLE_QUERY = /* GraphQL */ `
   query Simple($slug: String!) {
-    event(slug: $slug) { title summary kind startedAt datePrecision location { name region country } }
+    event(slug: $slug) {
+      title
+      summary
+      kind
+      startedAt
+      datePrecision
+      location {
+        name
+        region
+        country
+      }
+    }
   }
 `;
 
@@ -158,7 +169,8 @@ async function closedLoop(request: Request, seconds: number): Promise<LoadResult
   };
 }
 
-const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
+const percentile = (sorted: number[], fraction: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
 
 /**
  * Requests at a fixed rate, evenly spaced, whether or not earlier ones have been answered (an
@@ -171,16 +183,20 @@ async function fixedRate(request: Request, rate: number, seconds: number): Promi
   let errors = 0;
   const send = (due: number) =>
     new Promise<void>((resolve) => {
-      const req = http.request(request.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...request.headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          if (res.statusCode === 200 && !body.includes('"errors"')) latencies.push(performance.now() - due);
-          else errors++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        request.url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', ...request.headers } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            if (res.statusCode === 200 && !body.includes('"errors"')) latencies.push(performance.now() - due);
+            else errors++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();
@@ -199,7 +215,12 @@ async function fixedRate(request: Request, rate: number, seconds: number): Promi
   await Promise.all(sent);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length + errors, errors, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return {
+    requests: latencies.length + errors,
+    errors,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 /** SQL statements one request makes, from a few requests sent one at a time to an idle federation. */
@@ -207,22 +228,32 @@ async function statementsPerRequest(target: Target, request: Request, samples = 
   // Requests of an earlier run may still be answering; wait until the count stands still.
   let before = await target.snapshot();
   if (before.sqlStatements === null) return null;
-  for (let settled = 0; settled < 3; ) {
+  for (let settled = 0; settled < 3;) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const now = await target.snapshot();
     settled = now.sqlStatements === before.sqlStatements ? settled + 1 : 0;
     before = now;
   }
   for (let i = 0; i < samples; i++) {
-    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body });
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...request.headers },
+      body: request.body,
+    });
     await response.arrayBuffer();
   }
   const after = await target.snapshot();
   return (after.sqlStatements! - before.sqlStatements!) / samples;
 }
 
-async function measure(scenario: string, target: Target, request: Request, options: { rate?: number } = {}): Promise<Measured> {
-  const run = (seconds: number) => (options.rate ? fixedRate(request, options.rate, seconds) : closedLoop(request, seconds));
+async function measure(
+  scenario: string,
+  target: Target,
+  request: Request,
+  options: { rate?: number } = {},
+): Promise<Measured> {
+  const run = (seconds: number) =>
+    options.rate ? fixedRate(request, options.rate, seconds) : closedLoop(request, seconds);
   const sqlPerRequest = await statementsPerRequest(target, request);
   log(`${scenario}: warm-up ${WARMUP_S} s`);
   await run(WARMUP_S);
@@ -261,7 +292,9 @@ async function startCeilingServer(body: string) {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  const target: Target = { snapshot: async () => ({ cpuSeconds: procCpuSeconds(child.pid!), gatewayCpuSeconds: null, sqlStatements: null }) };
+  const target: Target = {
+    snapshot: async () => ({ cpuSeconds: procCpuSeconds(child.pid!), gatewayCpuSeconds: null, sqlStatements: null }),
+  };
   return { url: `http://127.0.0.1:${port}/`, target, stop: () => child.kill() };
 }
 
@@ -317,45 +350,86 @@ async function main() {
     const simpleBody = JSON.stringify({ query: SIMPLE_QUERY, variables: { slug: 'belgorod-incursion-2023' } });
 
     // The gateway's answer to the simple query, served verbatim by the ceiling server.
-    const simpleAnswer = await (await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: simpleBody })).text();
+    const simpleAnswer = await (
+      await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: simpleBody })
+    ).text();
     const ceiling = await startCeilingServer(simpleAnswer);
     const results: Measured[] = [];
     try {
-      results.push(await measure('S0 plain node:http', ceiling.target, { url: ceiling.url, body: simpleBody, headers: {} }));
+      results.push(
+        await measure('S0 plain node:http', ceiling.target, { url: ceiling.url, body: simpleBody, headers: {} }),
+      );
     } finally {
       ceiling.stop();
     }
 
     // Signed as the gateway signs; the signature stays valid for five minutes, longer than a run.
-    const signed = signRequest(federation.env.SUBGRAPH_SIGNING_SECRET!, 'events', { kind: 'anonymous', scopes: ['READ'] }, simpleBody);
-    results.push(await measure('S1 one subgraph, direct', target, { url: `${federation.subgraphUrls.events}/graphql`, body: simpleBody, headers: signed }));
-    results.push(await measure('S2 the same through the gateway', target, { url: gatewayGraphql, body: simpleBody, headers: {} }));
-    const s3 = await measure('S3 raid query, three subgraphs', target, { url: gatewayGraphql, body: raidBody, headers: {} });
+    const signed = signRequest(
+      federation.env.SUBGRAPH_SIGNING_SECRET!,
+      'events',
+      { kind: 'anonymous', scopes: ['READ'] },
+      simpleBody,
+    );
+    results.push(
+      await measure('S1 one subgraph, direct', target, {
+        url: `${federation.subgraphUrls.events}/graphql`,
+        body: simpleBody,
+        headers: signed,
+      }),
+    );
+    results.push(
+      await measure('S2 the same through the gateway', target, { url: gatewayGraphql, body: simpleBody, headers: {} }),
+    );
+    const s3 = await measure('S3 raid query, three subgraphs', target, {
+      url: gatewayGraphql,
+      body: raidBody,
+      headers: {},
+    });
     results.push(s3);
     const halfRate = Math.max(1, Math.floor(s3.requestsPerSecond / 2));
-    const s4 = await measure(`S4 raid query at ${halfRate} req/s, evenly spaced`, target, { url: gatewayGraphql, body: raidBody, headers: {} }, { rate: halfRate });
+    const s4 = await measure(
+      `S4 raid query at ${halfRate} req/s, evenly spaced`,
+      target,
+      { url: gatewayGraphql, body: raidBody, headers: {} },
+      { rate: halfRate },
+    );
     results.push(s4);
 
     log('inserting the probe graph for S5');
     await insertProbeGraph(
-      { events: federation.env.EVENTS_DATABASE_URL!, actors: federation.env.ACTORS_DATABASE_URL!, statements: federation.env.STATEMENTS_DATABASE_URL! },
+      {
+        events: federation.env.EVENTS_DATABASE_URL!,
+        actors: federation.env.ACTORS_DATABASE_URL!,
+        statements: federation.env.STATEMENTS_DATABASE_URL!,
+      },
       PROBE_SIZES,
     );
     const s5: Measured[] = [];
     for (const size of PROBE_SIZES) {
       const body = JSON.stringify({ query: PROBE_QUERY, variables: probeSelection(size) });
-      const probe = await (await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
-      if ((probe as { errors?: unknown }).errors) throw new Error(`S5 probe at N=${size} failed: ${JSON.stringify((probe as { errors: unknown }).errors)}`);
+      const probe = await (
+        await fetch(gatewayGraphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      ).json();
+      if ((probe as { errors?: unknown }).errors)
+        throw new Error(`S5 probe at N=${size} failed: ${JSON.stringify((probe as { errors: unknown }).errors)}`);
       s5.push(await measure(`S5 N = ${size}`, target, { url: gatewayGraphql, body, headers: {} }));
     }
     results.push(...s5);
 
     log(`soak: the raid query at ${halfRate} req/s for ${SOAK_S} s`);
     const samples: Array<{ at: number; rss: number; heap: number }> = [];
-    const sampler = setInterval(async () => {
-      const text = await scrape(federation.gatewayUrl).catch(() => '');
-      if (text) samples.push({ at: Date.now(), rss: sumOf(text, 'newsfacts_process_resident_memory_bytes'), heap: sumOf(text, 'newsfacts_nodejs_heap_size_used_bytes') });
-    }, Math.max(1000, (SOAK_S * 1000) / 60));
+    const sampler = setInterval(
+      async () => {
+        const text = await scrape(federation.gatewayUrl).catch(() => '');
+        if (text)
+          samples.push({
+            at: Date.now(),
+            rss: sumOf(text, 'newsfacts_process_resident_memory_bytes'),
+            heap: sumOf(text, 'newsfacts_nodejs_heap_size_used_bytes'),
+          });
+      },
+      Math.max(1000, (SOAK_S * 1000) / 60),
+    );
     const soakStart = Date.now();
     const soak = await fixedRate({ url: gatewayGraphql, body: raidBody, headers: {} }, halfRate, SOAK_S);
     clearInterval(sampler);

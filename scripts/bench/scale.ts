@@ -21,7 +21,16 @@ import { DATABASES, type DatabaseName } from '@newsfacts/platform/service-config
 import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import { launchFederation, newSigningSecret, type RunningFederation } from '../lib/federation';
 import { createScratchDatabases, type ScratchDatabases } from '../lib/scratch-database';
-import { DEFAULT_SIZES, checkSizes, derivedSizes, generateGraph, syntheticId, syntheticSlug, type GraphSizes, type TableTiming } from '../lib/synthetic-graph';
+import {
+  DEFAULT_SIZES,
+  checkSizes,
+  derivedSizes,
+  generateGraph,
+  syntheticId,
+  syntheticSlug,
+  type GraphSizes,
+  type TableTiming,
+} from '../lib/synthetic-graph';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,21 +77,89 @@ interface Scenario {
 const EVENT_PAGE = /* GraphQL */ `
   query EventPage($slug: String!) {
     event(slug: $slug) {
-      slug title summary kind startedAt endedAt datePrecision
-      location { name region country }
-      parent { slug title }
-      subEvents { slug title kind startedAt }
-      relatedEvents { kind note event { slug title } }
-      participants { role note actor { slug name kind } }
-      figures { metric value qualifier description }
-      claims { id text aspect }
-      statements { stance quote saidAt speaker { name } }
+      slug
+      title
+      summary
+      kind
+      startedAt
+      endedAt
+      datePrecision
+      location {
+        name
+        region
+        country
+      }
+      parent {
+        slug
+        title
+      }
+      subEvents {
+        slug
+        title
+        kind
+        startedAt
+      }
+      relatedEvents {
+        kind
+        note
+        event {
+          slug
+          title
+        }
+      }
+      participants {
+        role
+        note
+        actor {
+          slug
+          name
+          kind
+        }
+      }
+      figures {
+        metric
+        value
+        qualifier
+        description
+      }
+      claims {
+        id
+        text
+        aspect
+      }
+      statements {
+        stance
+        quote
+        saidAt
+        speaker {
+          name
+        }
+      }
       contestedClaims {
-        id text aspect question
+        id
+        text
+        aspect
+        question
         statements {
-          stance quote paraphrase saidAt channel
-          speaker { slug name affiliations(first: 1) { title organization { name } } }
-          reportedIn { title publishedAt }
+          stance
+          quote
+          paraphrase
+          saidAt
+          channel
+          speaker {
+            slug
+            name
+            affiliations(first: 1) {
+              title
+              organization {
+                name
+              }
+            }
+          }
+          reportedIn {
+            title
+            publishedAt
+          }
         }
       }
     }
@@ -98,7 +175,18 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'actors search ("Hladkov": names and aliases)',
-    query: /* GraphQL */ `query Search($text: String!) { actors(search: $text, first: 10) { nodes { slug name kind aliases } } }`,
+    query: /* GraphQL */ `
+      query Search($text: String!) {
+        actors(search: $text, first: 10) {
+          nodes {
+            slug
+            name
+            kind
+            aliases
+          }
+        }
+      }
+    `,
     variables: () => ({ text: 'Hladkov' }),
   },
   {
@@ -107,9 +195,25 @@ const SCENARIOS: Scenario[] = [
       query ActorStatements($slug: String!) {
         actor(slug: $slug) {
           name
-          statements { stance quote saidAt channel claim { text contested event { title } } reportedIn { title } }
+          statements {
+            stance
+            quote
+            saidAt
+            channel
+            claim {
+              text
+              contested
+              event {
+                title
+              }
+            }
+            reportedIn {
+              title
+            }
+          }
         }
-      }`,
+      }
+    `,
     variables: (s) => ({ slug: s.actorSlug }),
     aboutSubject: true,
   },
@@ -118,10 +222,27 @@ const SCENARIOS: Scenario[] = [
     query: /* GraphQL */ `
       query Contested {
         claims(contested: true, first: 20) {
-          pageInfo { hasNextPage endCursor }
-          nodes { text aspect question event { title } statements(first: 5) { stance speaker { name } } }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            text
+            aspect
+            question
+            event {
+              title
+            }
+            statements(first: 5) {
+              stance
+              speaker {
+                name
+              }
+            }
+          }
         }
-      }`,
+      }
+    `,
     variables: () => ({}),
   },
   {
@@ -130,12 +251,30 @@ const SCENARIOS: Scenario[] = [
       query RecentEvents {
         events(filter: { topLevelOnly: true }, first: 10) {
           totalCount
-          nodes { slug title kind startedAt datePrecision location { name country } contestedClaims { id } }
+          nodes {
+            slug
+            title
+            kind
+            startedAt
+            datePrecision
+            location {
+              name
+              country
+            }
+            contestedClaims {
+              id
+            }
+          }
         }
-      }`,
+      }
+    `,
     variables: () => ({}),
   },
-  { name: 'the raid query (gateway/web/src/examples/raid-query.ts)', query: RAID_QUERY, variables: () => ({ slug: 'belgorod-incursion-2023' }) },
+  {
+    name: 'the raid query (gateway/web/src/examples/raid-query.ts)',
+    query: RAID_QUERY,
+    variables: () => ({ slug: 'belgorod-incursion-2023' }),
+  },
 ];
 
 interface Latency {
@@ -147,7 +286,11 @@ async function measure(gatewayUrl: string, scenario: Scenario, subjects: Subject
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables(subjects) });
   const send = async () => {
     const started = performance.now();
-    const response = await fetch(`${gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const result = (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
     const elapsed = performance.now() - started;
     if (response.status !== 200 || result.errors?.length || !result.data) {
@@ -187,12 +330,16 @@ async function countOf(url: string, sql: string, params: unknown[]): Promise<num
 }
 
 function machine(): string[] {
-  const cpuModel = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const cpuModel =
+    /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return [
     `- \`nproc\`: ${nproc}; CPU: ${cpuModel}; memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- Node.js ${process.version}; PostgreSQL on loopback (default settings); the client in the same machine`,
-    `- load average when the measurements ended: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}`,
+    `- load average when the measurements ended: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')}`,
   ];
 }
 
@@ -231,24 +378,33 @@ async function main() {
     federation = undefined;
 
     const derived = derivedSizes(sizes);
-    log(`generating ${count(sizes.events)} events, ${count(sizes.actors)} actors, ${count(sizes.claims)} claims, ${count(sizes.statements)} statements`);
+    log(
+      `generating ${count(sizes.events)} events, ${count(sizes.actors)} actors, ${count(sizes.claims)} claims, ${count(sizes.statements)} statements`,
+    );
     const generationStarted = performance.now();
     const timings: TableTiming[] = await generateGraph({
       urls,
       sizes,
-      onTable: (timing) => log(`  ${timing.database}.${timing.table}: ${count(timing.rows)} rows, ${(timing.loadSeconds + timing.indexSeconds).toFixed(1)} s`),
+      onTable: (timing) =>
+        log(
+          `  ${timing.database}.${timing.table}: ${count(timing.rows)} rows, ${(timing.loadSeconds + timing.indexSeconds).toFixed(1)} s`,
+        ),
     });
     const generationSeconds = (performance.now() - generationStarted) / 1000;
 
     const busy = {
-      eventClaims: await countOf(urls.statements, 'SELECT count(*) FROM "Claim" WHERE "eventId" = $1', [syntheticId('event', 0)]),
-      eventStatements: await countOf(
-        urls.statements,
-        'SELECT count(*) FROM "Statement" WHERE "eventId" = $1',
-        [syntheticId('event', 0)],
-      ),
-      eventParticipants: await countOf(urls.events, 'SELECT count(*) FROM "Participant" WHERE "eventId" = $1', [syntheticId('event', 0)]),
-      actorStatements: await countOf(urls.statements, 'SELECT count(*) FROM "Statement" WHERE "speakerId" = $1', [syntheticId('actor', 0)]),
+      eventClaims: await countOf(urls.statements, 'SELECT count(*) FROM "Claim" WHERE "eventId" = $1', [
+        syntheticId('event', 0),
+      ]),
+      eventStatements: await countOf(urls.statements, 'SELECT count(*) FROM "Statement" WHERE "eventId" = $1', [
+        syntheticId('event', 0),
+      ]),
+      eventParticipants: await countOf(urls.events, 'SELECT count(*) FROM "Participant" WHERE "eventId" = $1', [
+        syntheticId('event', 0),
+      ]),
+      actorStatements: await countOf(urls.statements, 'SELECT count(*) FROM "Statement" WHERE "speakerId" = $1', [
+        syntheticId('actor', 0),
+      ]),
       medianStatements: await countOf(
         urls.statements,
         'SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY n) AS count FROM (SELECT count(*) AS n FROM "Statement" GROUP BY "speakerId") per_speaker',
@@ -302,7 +458,7 @@ async function main() {
       ...rows,
       '',
       'The first two columns ask the same questions of a small and a large database: the event page and the raid query ask for the',
-      'seed\'s raid, the actor query for Russia, the seed\'s busiest speaker (5 statements). The last column asks the large graph',
+      "seed's raid, the actor query for Russia, the seed's busiest speaker (5 statements). The last column asks the large graph",
       `about its busiest: \`${busiestSubjects.eventSlug}\` (${count(busy.eventClaims)} claims, ${count(busy.eventStatements)} statements, ${count(busy.eventParticipants)} participants)`,
       `and \`${busiestSubjects.actorSlug}\`, who speaks ${count(busy.actorStatements)} times (the median speaker ${busy.medianStatements} times). Every list stops at`,
       'its `first` (20 by default), so the busiest cost about what a full page of a quiet one does: the event page then carries',
@@ -319,15 +475,15 @@ async function main() {
       '',
       '## What keeps them flat',
       '',
-      '- Every per-parent list takes `first` (20 by default, at most 100). One query per batch finds each parent\'s first ids',
-      '  in an index in the list\'s order (a LATERAL subquery with LIMIT, index-only, so that the planner, which guesses from the',
-      '  average parent, cannot choose to read all of a busy parent\'s rows and sort them) and then reads only those rows.',
-      '  Composite indexes match each list\'s order: Statement(claimId | speakerId | eventId, saidAt, id), Statement(sourceId,',
+      "- Every per-parent list takes `first` (20 by default, at most 100). One query per batch finds each parent's first ids",
+      "  in an index in the list's order (a LATERAL subquery with LIMIT, index-only, so that the planner, which guesses from the",
+      "  average parent, cannot choose to read all of a busy parent's rows and sort them) and then reads only those rows.",
+      "  Composite indexes match each list's order: Statement(claimId | speakerId | eventId, saidAt, id), Statement(sourceId,",
       '  spanStart, id), Claim(eventId, createdAt, id), Claim(eventId, question, createdAt, id), Participant(eventId, role, id),',
       '  Figure(eventId, metric, id), EventRelation(fromEventId | toEventId, id), Event(parentId, startedAt DESC, id),',
       '  Affiliation(organizationId, since DESC, id).',
-      '- A statement carries its claim\'s event (Statement.eventId, kept equal to the claim\'s by a foreign key to',
-      '  Claim(id, eventId) with ON UPDATE CASCADE), so an event\'s statements come from one index instead of from every',
+      "- A statement carries its claim's event (Statement.eventId, kept equal to the claim's by a foreign key to",
+      "  Claim(id, eventId) with ON UPDATE CASCADE), so an event's statements come from one index instead of from every",
       '  statement of every claim of the event (1.3 s for the busiest event before).',
       '- Contested is decided per claim by index probes, Statement(claimId, stance) and Claim(eventId, question, …), instead of',
       '  grouping every claim in the database, so `claims(contested: true)` walks Claim(createdAt, id) and stops after a page.',
@@ -343,10 +499,10 @@ async function main() {
       '',
       '- `totalCount` counts every matching row: the events list above counts ~85,000 top-level events each time (its 1.6×),',
       '  and `claims(contested: true) { totalCount }` tests every claim, about 2 s at this size. Ask for it only when it is shown.',
-      '- `Actor.participations` is ordered by the event\'s date, a column of another table, so all of an actor\'s participations are',
-      '  read and sorted: 0.17–0.26 s of database time for `gen-actor-0`\'s 7,455. A copy of the event\'s date on Participant would',
+      "- `Actor.participations` is ordered by the event's date, a column of another table, so all of an actor's participations are",
+      "  read and sorted: 0.17–0.26 s of database time for `gen-actor-0`'s 7,455. A copy of the event's date on Participant would",
       '  fix it, but the foreign key that keeps Statement.eventId right cannot keep a nullable date right.',
-      '- `Actor.contestedClaims` walks the actor\'s statements until it has `first` contested claims: 6–13 ms for `gen-actor-0`,',
+      "- `Actor.contestedClaims` walks the actor's statements until it has `first` contested claims: 6–13 ms for `gen-actor-0`,",
       '  but an actor whose claims are rarely contested is walked to the end.',
       '- A search that matches thousands of actors (a common surname: "Kovalenko", 3,263 actors and 1,178 aliases) sorts every',
       '  match by name: about 0.1 s.',

@@ -29,7 +29,8 @@ export function composeSupergraph(): Composition {
   }));
   const result = composeServices(subgraphs);
   const hints = (result.hints ?? []).map((hint) => `${hint.definition.code}: ${hint.message}`);
-  if (result.errors) return { supergraphSdl: null, apiSchemaSdl: null, errors: result.errors.map((error) => error.message), hints };
+  if (result.errors)
+    return { supergraphSdl: null, apiSchemaSdl: null, errors: result.errors.map((error) => error.message), hints };
   // Through SDL text: composition may load another copy of graphql-js than this module's.
   const apiSchema = lexicographicSortSchema(buildSchema(printFederationSchema(result.schema.toAPISchema())));
   return {

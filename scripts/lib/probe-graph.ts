@@ -31,9 +31,29 @@ export const PROBE_QUERY = /* GraphQL */ `
         title
         participants(first: 100) {
           role
-          actor { name aliases affiliations { title } statements(first: 5) { stance } }
+          actor {
+            name
+            aliases
+            affiliations {
+              title
+            }
+            statements(first: 5) {
+              stance
+            }
+          }
         }
-        claims { text contested statements(first: 100) { quote stance speaker { name aliases } } }
+        claims {
+          text
+          contested
+          statements(first: 100) {
+            quote
+            stance
+            speaker {
+              name
+              aliases
+            }
+          }
+        }
       }
     }
   }
@@ -60,7 +80,12 @@ export async function insertProbeGraph(urls: ProbeDatabases, sizes: number[]): P
       }));
       await actors.actor.createMany({ data: actorRows });
       await actors.alias.createMany({
-        data: actorRows.map((actor) => ({ id: uuidFromName(`${actor.slug}/alias`), actorId: actor.id, name: `${actor.name} (alias)`, kind: 'ALTERNATIVE_NAME' as const })),
+        data: actorRows.map((actor) => ({
+          id: uuidFromName(`${actor.slug}/alias`),
+          actorId: actor.id,
+          name: `${actor.name} (alias)`,
+          kind: 'ALTERNATIVE_NAME' as const,
+        })),
       });
       for (let e = 0; e < probeSelection(size).events; e++) {
         const eventId = uuidFromName(`${probe}/event/${e}`);
@@ -75,12 +100,24 @@ export async function insertProbeGraph(urls: ProbeDatabases, sizes: number[]): P
             startedAt: new Date(Date.UTC(2020, 0, 1 + e)),
             datePrecision: 'DAY',
             participants: {
-              create: members.map((actor) => ({ id: uuidFromName(`${actor.slug}/participant`), actorId: actor.id, role: 'COMMENTATOR' as const })),
+              create: members.map((actor) => ({
+                id: uuidFromName(`${actor.slug}/participant`),
+                actorId: actor.id,
+                role: 'COMMENTATOR' as const,
+              })),
             },
           },
         });
         const claimId = uuidFromName(`${probe}/claim/${e}`);
-        await statements.claim.create({ data: { id: claimId, eventId, aspect: 'OCCURRENCE', question: 'Did it happen?', text: `Probe event ${e} happened.` } });
+        await statements.claim.create({
+          data: {
+            id: claimId,
+            eventId,
+            aspect: 'OCCURRENCE',
+            question: 'Did it happen?',
+            text: `Probe event ${e} happened.`,
+          },
+        });
         await statements.statement.createMany({
           data: members.map((actor, i) => ({
             id: uuidFromName(`${actor.slug}/statement`),

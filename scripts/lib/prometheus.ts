@@ -4,7 +4,9 @@ export function sumOf(exposition: string, metric: string, labels: Record<string,
   for (const line of exposition.split('\n')) {
     const sample = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!sample || sample[1] !== metric) continue;
-    const present = Object.fromEntries([...(sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1], match[2]]));
+    const present = Object.fromEntries(
+      [...(sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((match) => [match[1], match[2]]),
+    );
     if (Object.entries(labels).every(([name, value]) => present[name] === value)) total += Number(sample[3]);
   }
   return total;

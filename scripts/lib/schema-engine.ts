@@ -96,7 +96,9 @@ export async function openSchemaEngine(options: { databaseUrl?: string } = {}): 
     adapter = new PrismaPGlite(pglite);
     release = () => pglite.close();
   }
-  const factory = bindMigrationAwareSqlAdapterFactory(adapter as Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0]);
+  const factory = bindMigrationAwareSqlAdapterFactory(
+    adapter as Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0],
+  );
   let engine: Engine;
   try {
     engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, factory);

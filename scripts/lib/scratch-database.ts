@@ -26,7 +26,10 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** Creates an empty database named `<prefix>_<random>`; the prefix is lower-cased and made safe. */
 export async function createScratchDatabase(prefix = 'scratch'): Promise<ScratchDatabase> {
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 40);
+  const safePrefix = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 40);
   const name = `${safePrefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminDatabaseUrl);

@@ -26,7 +26,13 @@ export interface GraphSizes {
   seed: number;
 }
 
-export const DEFAULT_SIZES: GraphSizes = { events: 100_000, actors: 200_000, claims: 250_000, statements: 1_000_000, seed: 1 };
+export const DEFAULT_SIZES: GraphSizes = {
+  events: 100_000,
+  actors: 200_000,
+  claims: 250_000,
+  statements: 1_000_000,
+  seed: 1,
+};
 
 /** Smallest sizes that still give every kind of row (organisations, sub-events, competing claims). */
 const MINIMUM_SIZES: Omit<GraphSizes, 'seed'> = { events: 10, actors: 20, claims: 10, statements: 10 };
@@ -56,9 +62,17 @@ export function syntheticId(kind: SyntheticKind, index: number): string {
 }
 
 export type SyntheticKind =
-  | 'place' | 'event' | 'event-relation' | 'participant' | 'figure'
-  | 'actor' | 'alias' | 'affiliation'
-  | 'source' | 'claim' | 'statement';
+  | 'place'
+  | 'event'
+  | 'event-relation'
+  | 'participant'
+  | 'figure'
+  | 'actor'
+  | 'alias'
+  | 'affiliation'
+  | 'source'
+  | 'claim'
+  | 'statement';
 
 /** Slugs of synthetic events and actors; index 0 is the busiest of its kind. */
 export const syntheticSlug = {
@@ -74,7 +88,8 @@ function organizationCount(actors: number): number {
 // --- SQL building blocks ----------------------------------------------------------------------
 
 /** A SQL text[] literal. */
-const textArray = (values: readonly string[]) => `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
+const textArray = (values: readonly string[]) =>
+  `ARRAY[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
 
 /** Each option repeated by its weight, so that a uniform pick from the array is a weighted pick. */
 const weighted = (weights: Record<string, number>) =>
@@ -123,21 +138,108 @@ $$;
 }
 
 const FIRST_NAMES = [
-  'Oleksandr', 'Olena', 'Andriy', 'Iryna', 'Serhiy', 'Natalia', 'Dmytro', 'Yulia', 'Mykola', 'Oksana',
-  'Vladimir', 'Tatiana', 'Sergei', 'Svetlana', 'Alexei', 'Yelena', 'Mikhail', 'Anna', 'Pavel', 'Maria',
-  'Viktor', 'Halyna', 'Bohdan', 'Larysa', 'Vasyl', 'Kateryna', 'Ivan', 'Daria', 'Yevhen', 'Sofia',
-  'John', 'Sarah', 'James', 'Emma', 'Piotr', 'Agnieszka', 'Tomas', 'Ruta', 'Giorgi', 'Nino',
+  'Oleksandr',
+  'Olena',
+  'Andriy',
+  'Iryna',
+  'Serhiy',
+  'Natalia',
+  'Dmytro',
+  'Yulia',
+  'Mykola',
+  'Oksana',
+  'Vladimir',
+  'Tatiana',
+  'Sergei',
+  'Svetlana',
+  'Alexei',
+  'Yelena',
+  'Mikhail',
+  'Anna',
+  'Pavel',
+  'Maria',
+  'Viktor',
+  'Halyna',
+  'Bohdan',
+  'Larysa',
+  'Vasyl',
+  'Kateryna',
+  'Ivan',
+  'Daria',
+  'Yevhen',
+  'Sofia',
+  'John',
+  'Sarah',
+  'James',
+  'Emma',
+  'Piotr',
+  'Agnieszka',
+  'Tomas',
+  'Ruta',
+  'Giorgi',
+  'Nino',
 ];
 const LAST_NAMES = [
-  'Kovalenko', 'Shevchenko', 'Bondarenko', 'Tkachenko', 'Kravchenko', 'Oliynyk', 'Moroz', 'Lysenko',
-  'Petrenko', 'Marchenko', 'Ivanov', 'Smirnov', 'Kuznetsov', 'Popov', 'Vasiliev', 'Sokolov', 'Mikhailov',
-  'Novikov', 'Fedorov', 'Morozov', 'Volkov', 'Alekseev', 'Lebedev', 'Semenov', 'Yegorov', 'Pavlov',
-  'Kozlov', 'Stepanov', 'Nikolaev', 'Orlov', 'Melnyk', 'Boyko', 'Kovalchuk', 'Savchenko', 'Rudenko',
-  'Hrytsenko', 'Zakharchenko', 'Nowak', 'Kowalski', 'Walker', 'Brown', 'Kazlauskas', 'Beridze',
+  'Kovalenko',
+  'Shevchenko',
+  'Bondarenko',
+  'Tkachenko',
+  'Kravchenko',
+  'Oliynyk',
+  'Moroz',
+  'Lysenko',
+  'Petrenko',
+  'Marchenko',
+  'Ivanov',
+  'Smirnov',
+  'Kuznetsov',
+  'Popov',
+  'Vasiliev',
+  'Sokolov',
+  'Mikhailov',
+  'Novikov',
+  'Fedorov',
+  'Morozov',
+  'Volkov',
+  'Alekseev',
+  'Lebedev',
+  'Semenov',
+  'Yegorov',
+  'Pavlov',
+  'Kozlov',
+  'Stepanov',
+  'Nikolaev',
+  'Orlov',
+  'Melnyk',
+  'Boyko',
+  'Kovalchuk',
+  'Savchenko',
+  'Rudenko',
+  'Hrytsenko',
+  'Zakharchenko',
+  'Nowak',
+  'Kowalski',
+  'Walker',
+  'Brown',
+  'Kazlauskas',
+  'Beridze',
 ];
 const ORGANIZATION_WORDS = [
-  'Northern', 'Eastern', 'Southern', 'Western', 'Border', 'Regional', 'National', 'Volunteer', 'Coastal',
-  'Central', 'Independent', 'United', 'Free', 'Territorial', 'Special',
+  'Northern',
+  'Eastern',
+  'Southern',
+  'Western',
+  'Border',
+  'Regional',
+  'National',
+  'Volunteer',
+  'Coastal',
+  'Central',
+  'Independent',
+  'United',
+  'Free',
+  'Territorial',
+  'Special',
 ];
 const ORGANIZATION_NOUNS: Record<string, string[]> = {
   STATE: ['Republic', 'Federation'],
@@ -154,47 +256,109 @@ const ORGANIZATION_NOUNS: Record<string, string[]> = {
 };
 const ORGANIZATION_TYPES = Object.keys(ORGANIZATION_NOUNS);
 const PLACE_ROOTS = [
-  'Kozinka', 'Shebekino', 'Grayvoron', 'Valuyki', 'Sumy', 'Kharkiv', 'Kupiansk', 'Izium', 'Bakhmut',
-  'Avdiivka', 'Vovchansk', 'Klintsy', 'Novozybkov', 'Kursk', 'Sudzha', 'Rylsk', 'Lgov', 'Oboyan',
-  'Bryansk', 'Pochep', 'Belgorod', 'Stary Oskol', 'Kherson', 'Nikopol', 'Enerhodar', 'Zaporizhzhia',
-  'Odesa', 'Mykolaiv', 'Dnipro', 'Pavlohrad', 'Kramatorsk', 'Sloviansk', 'Lyman', 'Siversk', 'Toretsk',
+  'Kozinka',
+  'Shebekino',
+  'Grayvoron',
+  'Valuyki',
+  'Sumy',
+  'Kharkiv',
+  'Kupiansk',
+  'Izium',
+  'Bakhmut',
+  'Avdiivka',
+  'Vovchansk',
+  'Klintsy',
+  'Novozybkov',
+  'Kursk',
+  'Sudzha',
+  'Rylsk',
+  'Lgov',
+  'Oboyan',
+  'Bryansk',
+  'Pochep',
+  'Belgorod',
+  'Stary Oskol',
+  'Kherson',
+  'Nikopol',
+  'Enerhodar',
+  'Zaporizhzhia',
+  'Odesa',
+  'Mykolaiv',
+  'Dnipro',
+  'Pavlohrad',
+  'Kramatorsk',
+  'Sloviansk',
+  'Lyman',
+  'Siversk',
+  'Toretsk',
 ];
 const PLACE_SUFFIXES = ['', ' district', ' village', ' crossing', ' station', ' outskirts', ' heights', ' bridge'];
 /** Actors' countries, by weight. */
 const ACTOR_COUNTRIES = { UA: 40, RU: 35, BY: 5, PL: 4, MD: 3, GE: 3, LT: 2, US: 4, GB: 2, DE: 2 };
-const EVENT_KINDS = { INCURSION: 4, ARMED_CLASH: 20, ATTACK_ON_BORDER_POST: 4, SHELLING: 25, AIR_STRIKE: 12, DRONE_STRIKE: 18, SABOTAGE: 5, BOMBING: 4, PROTEST: 4, OTHER: 4 };
+const EVENT_KINDS = {
+  INCURSION: 4,
+  ARMED_CLASH: 20,
+  ATTACK_ON_BORDER_POST: 4,
+  SHELLING: 25,
+  AIR_STRIKE: 12,
+  DRONE_STRIKE: 18,
+  SABOTAGE: 5,
+  BOMBING: 4,
+  PROTEST: 4,
+  OTHER: 4,
+};
 /** The questions claims of each aspect answer, each with the rival answers actors give. */
 const QUESTIONS: Record<string, Record<string, string[]>> = {
   OCCURRENCE: {
     'What happened?': ['Fighting broke out near the border.', 'Saboteurs crossed the border and were repelled.'],
-    'Did the attack take place?': ['The attack took place as reported.', 'No attack took place; the reports are staged.'],
+    'Did the attack take place?': [
+      'The attack took place as reported.',
+      'No attack took place; the reports are staged.',
+    ],
   },
   PERPETRATOR: {
-    'Who carried out the attack?': ['Ukrainian armed formations carried out the attack.', 'Russian volunteer militias carried out the attack.', 'Saboteurs from across the border carried it out.'],
+    'Who carried out the attack?': [
+      'Ukrainian armed formations carried out the attack.',
+      'Russian volunteer militias carried out the attack.',
+      'Saboteurs from across the border carried it out.',
+    ],
   },
   CASUALTIES: {
-    'How many people were injured?': ['At least two people were injured.', 'Twelve people were injured.', 'Nobody was hurt.'],
+    'How many people were injured?': [
+      'At least two people were injured.',
+      'Twelve people were injured.',
+      'Nobody was hurt.',
+    ],
     'How many people were killed?': ['One civilian was killed.', 'Nobody was killed.', 'Three soldiers were killed.'],
   },
   DAMAGE: {
     'What was damaged?': ['A power line was damaged.', 'Several houses were destroyed.', 'A fuel depot caught fire.'],
   },
   MOTIVE: {
-    'Why was it carried out?': ['The attack aimed to divert forces from the front.', 'The attack was retaliation for shelling.'],
+    'Why was it carried out?': [
+      'The attack aimed to divert forces from the front.',
+      'The attack was retaliation for shelling.',
+    ],
   },
   CONDUCT: {
     'How was it carried out?': ['Drones dropped explosives on the village.', 'Armoured vehicles crossed the border.'],
     'Were civilians targeted?': ['Civilian buildings were deliberately targeted.', 'Only military targets were hit.'],
   },
   RESPONSE: {
-    'What did the authorities do?': ['A counter-terrorist operation was declared.', 'Reinforcements were sent to the area.'],
+    'What did the authorities do?': [
+      'A counter-terrorist operation was declared.',
+      'Reinforcements were sent to the area.',
+    ],
     'Were residents evacuated?': ['Residents were evacuated.', 'No evacuation was needed.'],
   },
   SAFETY: {
     'Is the area safe for residents?': ['Residents should stay in shelters.', 'The area is safe again.'],
   },
   ASSESSMENT: {
-    'What does it mean for the war?': ['The raid was a political provocation.', 'The raid exposed weak border defences.'],
+    'What does it mean for the war?': [
+      'The raid was a political provocation.',
+      'The raid exposed weak border defences.',
+    ],
   },
 };
 const REGIONS: Record<string, string[]> = {
@@ -203,20 +367,35 @@ const REGIONS: Record<string, string[]> = {
   BY: ['Gomel Region'],
   MD: ['Transnistria'],
 };
-const TITLES = ['Governor', 'Minister', 'Spokesperson', 'Commander', 'Deputy head', 'Adviser', 'Head', 'Analyst', 'Correspondent', 'Member'];
+const TITLES = [
+  'Governor',
+  'Minister',
+  'Spokesperson',
+  'Commander',
+  'Deputy head',
+  'Adviser',
+  'Head',
+  'Analyst',
+  'Correspondent',
+  'Member',
+];
 
 const kindLabel = (kind: string) => kind.charAt(0) + kind.slice(1).toLowerCase().replace(/_/g, ' ');
 
 /** Claim c's question, picked among its aspect's. */
 function claimQuestion(aspect: string): string {
-  const branches = Object.entries(QUESTIONS).map(([value, questions]) => `WHEN '${value}' THEN pg_temp.nf_of(${textArray(Object.keys(questions))}, c, 205)`);
+  const branches = Object.entries(QUESTIONS).map(
+    ([value, questions]) => `WHEN '${value}' THEN pg_temp.nf_of(${textArray(Object.keys(questions))}, c, 205)`,
+  );
   return `CASE ${aspect} ${branches.join(' ')} END`;
 }
 
 /** Claim c's text: one of the answers to its question. */
 function claimText(question: string): string {
   const branches = Object.values(QUESTIONS).flatMap((questions) =>
-    Object.entries(questions).map(([asked, answers]) => `WHEN '${asked.replace(/'/g, "''")}' THEN pg_temp.nf_of(${textArray(answers)}, c, 206)`),
+    Object.entries(questions).map(
+      ([asked, answers]) => `WHEN '${asked.replace(/'/g, "''")}' THEN pg_temp.nf_of(${textArray(answers)}, c, 206)`,
+    ),
   );
   return `CASE ${question} ${branches.join(' ')} END`;
 }
@@ -303,7 +482,9 @@ ON CONFLICT DO NOTHING`,
 function eventsSteps(sizes: GraphSizes): Step[] {
   const { events, actors, claims } = sizes;
   const { places, participants, relations, organizations } = derivedSizes(sizes);
-  const eventKindLabel = `CASE kind ${Object.keys(EVENT_KINDS).map((kind) => `WHEN '${kind}' THEN '${kindLabel(kind)}'`).join(' ')} END`;
+  const eventKindLabel = `CASE kind ${Object.keys(EVENT_KINDS)
+    .map((kind) => `WHEN '${kind}' THEN '${kindLabel(kind)}'`)
+    .join(' ')} END`;
   const countryPick = `pg_temp.nf_of(${weighted({ UA: 55, RU: 40, BY: 3, MD: 2 })}, i, 41)`;
   return [
     {
@@ -312,7 +493,9 @@ function eventsSteps(sizes: GraphSizes): Step[] {
 INSERT INTO "Place" (id, slug, name, region, "countryCode", country, latitude, longitude, "geoPrecision")
 SELECT pg_temp.nf_id('place', i), 'gen-place-' || i,
        pg_temp.nf_of(${textArray(PLACE_ROOTS)}, i, 42) || pg_temp.nf_of(${textArray(PLACE_SUFFIXES)}, i, 43),
-       CASE code ${Object.entries(REGIONS).map(([code, regions]) => `WHEN '${code}' THEN pg_temp.nf_of(${textArray(regions)}, i, 44)`).join(' ')} END, code,
+       CASE code ${Object.entries(REGIONS)
+         .map(([code, regions]) => `WHEN '${code}' THEN pg_temp.nf_of(${textArray(regions)}, i, 44)`)
+         .join(' ')} END, code,
        CASE code WHEN 'UA' THEN 'Ukraine' WHEN 'RU' THEN 'Russia' WHEN 'BY' THEN 'Belarus' ELSE 'Moldova' END,
        44 + pg_temp.nf_u(i, 45) * 10, 22 + pg_temp.nf_u(i, 46) * 18,
        pg_temp.nf_of(${weighted({ POINT: 2, SETTLEMENT: 5, NEAR_SETTLEMENT: 3, DISTRICT: 2, REGION: 1 })}, i, 47)::"GeoPrecision"
@@ -508,7 +691,9 @@ export async function generateGraph({ urls, sizes, onTable }: GenerateOptions): 
       clients.set(name, client);
       await client.query(helperFunctions(sizes.seed));
       const marker = MARKERS[name];
-      const found = await client.query(`SELECT 1 FROM "${marker.table}" WHERE id = pg_temp.nf_id($1, 0)`, [marker.kind]);
+      const found = await client.query(`SELECT 1 FROM "${marker.table}" WHERE id = pg_temp.nf_id($1, 0)`, [
+        marker.kind,
+      ]);
       if (found.rowCount) {
         throw new GraphAlreadyGeneratedError(
           `the ${name} database already holds a generated graph; generate into freshly migrated databases (the seed may be there)`,
@@ -555,7 +740,10 @@ export async function generateGraph({ urls, sizes, onTable }: GenerateOptions): 
  * lookups. Unique indexes stay, since ON CONFLICT relies on them. Inside the caller's
  * transaction, so nobody sees the table without them.
  */
-async function loadTable(client: pg.Client, step: Step): Promise<{ rows: number; loadSeconds: number; indexSeconds: number }> {
+async function loadTable(
+  client: pg.Client,
+  step: Step,
+): Promise<{ rows: number; loadSeconds: number; indexSeconds: number }> {
   const table = `"${step.table}"`;
   const { rows: indexes } = await client.query<{ name: string; definition: string }>(
     `SELECT c.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
@@ -576,14 +764,16 @@ async function loadTable(client: pg.Client, step: Step): Promise<{ rows: number;
 
   started = performance.now();
   for (const index of indexes) await client.query(index.definition);
-  for (const key of foreignKeys) await client.query(`ALTER TABLE ${table} ADD CONSTRAINT "${key.name}" ${key.definition}`);
+  for (const key of foreignKeys)
+    await client.query(`ALTER TABLE ${table} ADD CONSTRAINT "${key.name}" ${key.definition}`);
   return { rows: result.rowCount ?? 0, loadSeconds, indexSeconds: (performance.now() - started) / 1000 };
 }
 
 export function checkSizes(sizes: GraphSizes): void {
   for (const [name, minimum] of Object.entries(MINIMUM_SIZES)) {
     const value = sizes[name as keyof typeof MINIMUM_SIZES];
-    if (!Number.isSafeInteger(value) || value < minimum) throw new RangeError(`--${name} must be a whole number of at least ${minimum}; got ${value}`);
+    if (!Number.isSafeInteger(value) || value < minimum)
+      throw new RangeError(`--${name} must be a whole number of at least ${minimum}; got ${value}`);
   }
   if (!Number.isSafeInteger(sizes.seed) || sizes.seed < 0 || sizes.seed > 2 ** 31) {
     throw new RangeError(`--seed must be a whole number from 0 to 2^31; got ${sizes.seed}`);

@@ -19,7 +19,8 @@ let federation: Federation;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   fs.mkdirSync(screenshots, { recursive: true });
   federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'read' } });
   browser = await chromium.launch({
@@ -64,7 +65,9 @@ async function open(viewport: { width: number; height: number }) {
 const textOf = async (locator: ReturnType<Page['locator']>) => (await locator.innerText()).replace(/\u00a0/g, ' ');
 
 function expectOnlyTheGateway(requests: string[]) {
-  const elsewhere = requests.filter((url) => !url.startsWith(`${federation.gatewayUrl}/`) && !/^(data|blob):/.test(url));
+  const elsewhere = requests.filter(
+    (url) => !url.startsWith(`${federation.gatewayUrl}/`) && !/^(data|blob):/.test(url),
+  );
   expect(elsewhere).toEqual([]);
   expect(requests.length).toBeGreaterThan(0);
 }
@@ -76,11 +79,15 @@ describe('GraphiQL at /graphiql', () => {
       await page.goto(`${federation.gatewayUrl}/graphiql`);
       const run = page.locator('.graphiql-execute-button');
       await run.waitFor({ timeout: 30_000 });
-      await expect.poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 15_000 }).toContain('query Raid');
+      await expect
+        .poll(() => textOf(page.locator('.graphiql-query-editor')), { timeout: 15_000 })
+        .toContain('query Raid');
       await run.click();
       const response = page.locator('.graphiql-response');
       // Monaco renders only the visible lines of the answer: its top is enough to know it came back.
-      await expect.poll(() => textOf(response), { timeout: 15_000 }).toContain('"title": "Cross-border raid into Russia’s Belgorod');
+      await expect
+        .poll(() => textOf(response), { timeout: 15_000 })
+        .toContain('"title": "Cross-border raid into Russia’s Belgorod');
       expect(await textOf(response)).toContain('"kind": "INCURSION"');
       expect(await textOf(response)).not.toContain('"errors"');
       await page.screenshot({ path: path.join(screenshots, 'graphiql-desktop.png') });
@@ -159,9 +166,13 @@ describe('the fact explorer at /explorer', () => {
     try {
       await page.goto(`${federation.gatewayUrl}/explorer`);
       await page.getByLabel('Find an event or an actor').fill('zzzz-nothing');
-      await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('Nothing matches “zzzz-nothing”');
+      await expect
+        .poll(() => page.locator('main').innerText(), { timeout: 15_000 })
+        .toContain('Nothing matches “zzzz-nothing”');
       await page.goto(`${federation.gatewayUrl}/explorer#/event/no-such-event`);
-      await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('There is no event “no-such-event”');
+      await expect
+        .poll(() => page.locator('main').innerText(), { timeout: 15_000 })
+        .toContain('There is no event “no-such-event”');
       expect(problems).toEqual([]);
     } finally {
       await context.close();

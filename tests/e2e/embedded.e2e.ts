@@ -46,17 +46,22 @@ afterAll(async () => {
 describe('the embedded default, started from scratch', () => {
   it('says which database each subgraph uses', () => {
     for (const name of ['events', 'actors', 'statements']) {
-      expect(output).toContainEqual(expect.stringContaining(`[${name}] database: embedded PGlite at ${path.join(dataDir, name)}`));
+      expect(output).toContainEqual(
+        expect.stringContaining(`[${name}] database: embedded PGlite at ${path.join(dataDir, name)}`),
+      );
     }
   });
 
   it('serves the raid and its contested perpetrator claim', async () => {
-    const { body } = await postGraphQL(`http://127.0.0.1:${ports.GATEWAY}/graphql`, `{
+    const { body } = await postGraphQL(
+      `http://127.0.0.1:${ports.GATEWAY}/graphql`,
+      `{
       event(slug: "belgorod-incursion-2023") {
         title
         contestedClaims { aspect statements { quote speaker { name } } }
       }
-    }`);
+    }`,
+    );
     expect(body.errors).toBeUndefined();
     interface Claim {
       aspect: string;
@@ -70,13 +75,16 @@ describe('the embedded default, started from scratch', () => {
   });
 
   it('keeps its data in the data folder, one directory per subgraph', () => {
-    for (const name of ['events', 'actors', 'statements']) expect(fs.existsSync(path.join(dataDir, name, 'PG_VERSION'))).toBe(true);
+    for (const name of ['events', 'actors', 'statements'])
+      expect(fs.existsSync(path.join(dataDir, name, 'PG_VERSION'))).toBe(true);
   });
 
   it('the keys CLI will not open the key database the running gateway holds, and says why', async () => {
     const { code, lines } = await runKeysCli({ ...process.env, DATA_DIR: dataDir }, 'list');
     expect(code).toBe(1);
-    expect(lines.join('\n')).toMatch(/^keys: the embedded database at .*gateway is in use by process \d+\. .*stop the gateway/);
+    expect(lines.join('\n')).toMatch(
+      /^keys: the embedded database at .*gateway is in use by process \d+\. .*stop the gateway/,
+    );
   });
 
   it('stops every child on SIGINT and exits 0, after which the keys CLI can open the key database', async () => {
@@ -89,7 +97,14 @@ describe('the embedded default, started from scratch', () => {
     for (const name of ['events', 'actors', 'statements', 'gateway']) {
       expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
     }
-    const { code, lines } = await runKeysCli({ ...process.env, DATA_DIR: dataDir }, 'create', '--name', 'After hours', '--scopes', 'read');
+    const { code, lines } = await runKeysCli(
+      { ...process.env, DATA_DIR: dataDir },
+      'create',
+      '--name',
+      'After hours',
+      '--scopes',
+      'read',
+    );
     expect(code).toBe(0);
     expect(lines.at(-1)).toMatch(/^nfk_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}$/);
   });

@@ -22,8 +22,12 @@ const RAID_SLUG = 'belgorod-incursion-2023';
 const SOURCE_SLUG = 'belgorod-incursion-report-2023-05-23';
 /** One root field answered by the events subgraph, one by statements: half can fail alone. */
 const EVENT_AND_SOURCE = `{ event(slug: "${RAID_SLUG}") { title } source(slug: "${SOURCE_SLUG}") { title } }`;
-const UNAVAILABLE = { message: 'Part of this answer is unavailable right now; try again shortly.', code: 'SERVICE_UNAVAILABLE' };
-const NOTHING_INTERNAL = /stacktrace|at \w+ \(|127\.0\.0\.1|ECONNREFUSED|ECONNRESET|aborted|statements|actors|:\d{4,5}/i;
+const UNAVAILABLE = {
+  message: 'Part of this answer is unavailable right now; try again shortly.',
+  code: 'SERVICE_UNAVAILABLE',
+};
+const NOTHING_INTERNAL =
+  /stacktrace|at \w+ \(|127\.0\.0\.1|ECONNREFUSED|ECONNRESET|aborted|statements|actors|:\d{4,5}/i;
 
 interface Answer {
   status: number;
@@ -39,7 +43,11 @@ function request(url: string, { body, agent }: { body?: string; agent?: http.Age
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
       url,
-      { method: body ? 'POST' : 'GET', agent: agent ?? false, headers: body ? { 'content-type': 'application/json' } : {} },
+      {
+        method: body ? 'POST' : 'GET',
+        agent: agent ?? false,
+        headers: body ? { 'content-type': 'application/json' } : {},
+      },
       (response) => {
         // Taken now: a keep-alive agent detaches the socket from the response once it ends.
         const socket = response.socket;
@@ -47,7 +55,13 @@ function request(url: string, { body, agent }: { body?: string; agent?: http.Age
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode!, headers: response.headers, body: text && JSON.parse(text), socket, at: Date.now() }),
+          resolve({
+            status: response.statusCode!,
+            headers: response.headers,
+            body: text && JSON.parse(text),
+            socket,
+            at: Date.now(),
+          }),
         );
       },
     );
@@ -65,7 +79,9 @@ async function connectionRefused(url: string): Promise<boolean> {
   }
 }
 
-function expectOnlyUnavailable(response: { body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }) {
+function expectOnlyUnavailable(response: {
+  body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}) {
   expect(response.body.errors?.length).toBeGreaterThanOrEqual(1);
   for (const error of response.body.errors!) {
     expect({ message: error.message, code: error.extensions?.code }).toEqual(UNAVAILABLE);
@@ -81,8 +97,11 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
   /** Another gateway process on the federation's subgraphs, with settings of its own. */
   async function startGateway(name: string, env: NodeJS.ProcessEnv) {
     const port = await freePort();
-    const gateway = startService(name, 'gateway/src/index.ts', { ...federation.env, GATEWAY_PORT: String(port), ...env }, (source, line) =>
-      federation.output.push(`[${source}] ${line}`),
+    const gateway = startService(
+      name,
+      'gateway/src/index.ts',
+      { ...federation.env, GATEWAY_PORT: String(port), ...env },
+      (source, line) => federation.output.push(`[${source}] ${line}`),
     );
     extraProcesses.push(gateway);
     const url = `http://127.0.0.1:${port}`;
@@ -104,9 +123,14 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
 
   it('a slow subgraph: the per-fetch timeout fires, and the client gets the rest with a masked error in about the timeout', async () => {
     const timeoutMs = 1_000;
-    const { url } = await startGateway('gateway-slow-statements', { SUBGRAPH_TIMEOUT_MS: String(timeoutMs), STATEMENTS_URL: `${proxy.url}/graphql` });
+    const { url } = await startGateway('gateway-slow-statements', {
+      SUBGRAPH_TIMEOUT_MS: String(timeoutMs),
+      STATEMENTS_URL: `${proxy.url}/graphql`,
+    });
     // Both halves answer at first (retried: a subgraph's first query is slow on a busy machine).
-    await eventually(async () => expect((await postGraphQL(`${url}/graphql`, EVENT_AND_SOURCE)).body.errors).toBeUndefined());
+    await eventually(async () =>
+      expect((await postGraphQL(`${url}/graphql`, EVENT_AND_SOURCE)).body.errors).toBeUndefined(),
+    );
 
     proxy.delayMs = 10_000;
     try {
@@ -138,7 +162,9 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
         STATEMENTS_URL: `${proxy.url}/graphql`,
       });
       const EVENT_THEN_CLAIMS = '{ event(slug: "belgorod-incursion-2023") { title claims { text } } }';
-      await eventually(async () => expect((await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS)).body.errors).toBeUndefined());
+      await eventually(async () =>
+        expect((await postGraphQL(`${url}/graphql`, EVENT_THEN_CLAIMS)).body.errors).toBeUndefined(),
+      );
 
       eventsProxy.delayMs = 2_500;
       proxy.delayMs = 10_000;
@@ -174,13 +200,17 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       // Slow queries in flight, each on its own keep-alive connection, held by the proxy on
       // their way to the statements subgraph until well after the grace period.
       proxy.delayMs = graceMs + 2_500;
-      const slow = Array.from({ length: 3 }, () => request(`${url}/graphql`, { agent: busyAgent, body: JSON.stringify({ query: EVENT_AND_SOURCE }) }));
+      const slow = Array.from({ length: 3 }, () =>
+        request(`${url}/graphql`, { agent: busyAgent, body: JSON.stringify({ query: EVENT_AND_SOURCE }) }),
+      );
       await eventually(() => expect(proxy.pending).toBe(3));
 
       gateway.child.kill('SIGTERM');
       // Not ready while it still serves, so that a load balancer stops sending before the port closes.
       await eventually(async () => expect((await request(`${url}/readyz`)).status).toBe(503), 5_000);
-      const duringGrace = await request(`${url}/graphql`, { body: JSON.stringify({ query: `{ event(slug: "${RAID_SLUG}") { title } }` }) });
+      const duringGrace = await request(`${url}/graphql`, {
+        body: JSON.stringify({ query: `{ event(slug: "${RAID_SLUG}") { title } }` }),
+      });
       expect(duringGrace.status).toBe(200);
 
       // After the grace: no new connections, and the idle keep-alive one is closed, while the slow ones are still on their way.
@@ -191,7 +221,9 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       const answers = await Promise.all(slow);
       for (const answer of answers) {
         expect(answer.status).toBe(200);
-        expect(answer.body).toEqual({ data: { event: { title: expect.stringMatching(/Belgorod/) }, source: { title: expect.any(String) } } });
+        expect(answer.body).toEqual({
+          data: { event: { title: expect.stringMatching(/Belgorod/) }, source: { title: expect.any(String) } },
+        });
         // Its client is told to let go of the connection, rather than reuse a socket about to close.
         expect(answer.headers.connection).toBe('close');
         expect(answer.at).toBeGreaterThan(idleClosedAt);
@@ -218,7 +250,9 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
     expectOnlyUnavailable(degraded);
 
     // The same subgraph comes back on the same port; the gateway is not restarted.
-    const statements = startService('statements', 'services/statements/src/index.ts', federation.env, (source, line) => federation.output.push(`[${source}] ${line}`));
+    const statements = startService('statements', 'services/statements/src/index.ts', federation.env, (source, line) =>
+      federation.output.push(`[${source}] ${line}`),
+    );
     extraProcesses.push(statements);
     await waitUntilReady(`${federation.subgraphUrls.statements}/readyz`, statements);
     const recovered = await eventually(async () => {
@@ -226,13 +260,19 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       expect(response.body.errors).toBeUndefined();
       return response;
     });
-    expect(recovered.body.data).toEqual({ event: { title: expect.stringMatching(/Belgorod/) }, source: { title: expect.any(String) } });
+    expect(recovered.body.data).toEqual({
+      event: { title: expect.stringMatching(/Belgorod/) },
+      source: { title: expect.any(String) },
+    });
   }, 60_000);
 
   // These need the fields that cross a subgraph boundary to be nullable: were `Event.claims`
   // non-null, one subgraph down would null the whole event.
   it('the statements subgraph down: the event with its title, `claims: null` and one masked error', async () => {
-    await stopAll([federation.processes.statements, ...extraProcesses.filter((service) => service.name === 'statements')]);
+    await stopAll([
+      federation.processes.statements,
+      ...extraProcesses.filter((service) => service.name === 'statements'),
+    ]);
     const response = await federation.query(`{ event(slug: "${RAID_SLUG}") { title claims { text } } }`);
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ event: { title: expect.stringMatching(/Belgorod/), claims: null } });
@@ -242,9 +282,12 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
 
   it('the actors subgraph down too: the events, with their participants’ actors null', async () => {
     await stopAll([federation.processes.actors]);
-    const response = await federation.query('{ events(first: 5) { nodes { title participants { role actor { name } } } } }');
+    const response = await federation.query(
+      '{ events(first: 5) { nodes { title participants { role actor { name } } } } }',
+    );
     expect(response.status).toBe(200);
-    const events = response.body.data?.events?.nodes as Array<{ title: string; participants: Array<{ role: string; actor: unknown }> }> | undefined;
+    const events = response.body.data?.events?.nodes as
+      Array<{ title: string; participants: Array<{ role: string; actor: unknown }> }> | undefined;
     expect(events?.length).toBeGreaterThan(0);
     expect(events!.map((event) => event.title)).toContainEqual(expect.stringMatching(/Belgorod/));
     const participants = events!.flatMap((event) => event.participants);
@@ -287,7 +330,8 @@ describe('PostgreSQL restarted under load', () => {
       return { status: 0, body: String(error), ms: Date.now() - startedAt };
     }
   }
-  const succeeded = (outcome: Outcome) => outcome.status === 200 && typeof outcome.body !== 'string' && outcome.body.data?.event?.title !== undefined;
+  const succeeded = (outcome: Outcome) =>
+    outcome.status === 200 && typeof outcome.body !== 'string' && outcome.body.data?.event?.title !== undefined;
   const readiness = async () => (await fetch(`${eventsUrl}/readyz`, { signal: AbortSignal.timeout(HANG_MS) })).status;
 
   beforeAll(async () => {
@@ -299,7 +343,13 @@ describe('PostgreSQL restarted under load', () => {
     events = startService(
       'events',
       'services/events/src/index.ts',
-      { ...process.env, LOG_LEVEL: 'warn', EVENTS_PORT: String(port), EVENTS_DATABASE_URL: databaseUrl, SUBGRAPH_SIGNING_SECRET: SECRET },
+      {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        EVENTS_PORT: String(port),
+        EVENTS_DATABASE_URL: databaseUrl,
+        SUBGRAPH_SIGNING_SECRET: SECRET,
+      },
       (_name, line) => output.push(line),
     );
     await waitUntilReady(`${eventsUrl}/readyz`, events);
@@ -324,12 +374,17 @@ describe('PostgreSQL restarted under load', () => {
       await postgres.stop();
       const stoppedAt = outcomes.length;
       await eventually(async () => expect(await readiness()).toBe(503));
-      await eventually(() => expect(outcomes.slice(stoppedAt).filter((outcome) => !succeeded(outcome)).length).toBeGreaterThanOrEqual(10));
+      await eventually(() =>
+        expect(outcomes.slice(stoppedAt).filter((outcome) => !succeeded(outcome)).length).toBeGreaterThanOrEqual(10),
+      );
 
       await postgres.start();
       await eventually(async () => expect(await readiness()).toBe(200), 15_000);
       const restartedAt = outcomes.length;
-      await eventually(() => expect(outcomes.slice(restartedAt).filter(succeeded).length).toBeGreaterThanOrEqual(10), 15_000);
+      await eventually(
+        () => expect(outcomes.slice(restartedAt).filter(succeeded).length).toBeGreaterThanOrEqual(10),
+        15_000,
+      );
     } finally {
       streaming = false;
       await Promise.all(clients);
@@ -343,9 +398,14 @@ describe('PostgreSQL restarted under load', () => {
       expect(outcome.body).toMatchObject({ data: { event: null } });
       expect((outcome.body as GraphQLResponse['body']).errors).toEqual([
         // An outage the client may retry, not an internal error.
-        expect.objectContaining({ message: 'The database is unavailable right now; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }),
+        expect.objectContaining({
+          message: 'The database is unavailable right now; try again shortly.',
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        }),
       ]);
-      expect(JSON.stringify(outcome.body)).not.toMatch(/stacktrace|at \w+ \(|ECONNREFUSED|terminating connection|127\.0\.0\.1|prisma/i);
+      expect(JSON.stringify(outcome.body)).not.toMatch(
+        /stacktrace|at \w+ \(|ECONNREFUSED|terminating connection|127\.0\.0\.1|prisma/i,
+      );
     }
     // The service rode it out: never exited, never restarted.
     expect(events.child.exitCode).toBeNull();
@@ -362,10 +422,16 @@ describe('the embedded database killed in the middle of writes', () => {
 
   it('reopens, taking over the dead writer’s lock, with every acknowledged write', async () => {
     const acknowledged: number[] = [];
-    const writer = startService('writer', 'tests/helpers/embedded-writer.ts', process.env, (_name, line) => {
-      const ack = /^ack (\d+)$/.exec(line);
-      if (ack) acknowledged.push(Number(ack[1]));
-    }, [dataDir, 'write']);
+    const writer = startService(
+      'writer',
+      'tests/helpers/embedded-writer.ts',
+      process.env,
+      (_name, line) => {
+        const ack = /^ack (\d+)$/.exec(line);
+        if (ack) acknowledged.push(Number(ack[1]));
+      },
+      [dataDir, 'write'],
+    );
     try {
       // PGlite's first start (its initdb) takes a few seconds, more on a busy machine.
       await eventually(() => expect(acknowledged.length).toBeGreaterThanOrEqual(100), 60_000);
@@ -377,9 +443,17 @@ describe('the embedded database killed in the middle of writes', () => {
     expect(fs.readFileSync(path.join(dataDir, '.newsfacts.lock'), 'utf8')).toBe(String(writer.child.pid));
 
     const lines: string[] = [];
-    const reader = startService('reader', 'tests/helpers/embedded-writer.ts', process.env, (_name, line) => lines.push(line), [dataDir, 'read']);
+    const reader = startService(
+      'reader',
+      'tests/helpers/embedded-writer.ts',
+      process.env,
+      (_name, line) => lines.push(line),
+      [dataDir, 'read'],
+    );
     expect(await reader.exited).toBe(0);
-    const stored = new Set(JSON.parse(/^ids (.*)$/.exec(lines.find((line) => line.startsWith('ids ')) ?? '')?.[1] ?? '[]') as number[]);
+    const stored = new Set(
+      JSON.parse(/^ids (.*)$/.exec(lines.find((line) => line.startsWith('ids ')) ?? '')?.[1] ?? '[]') as number[],
+    );
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     // Closed cleanly this time: no lock left behind.
     expect(fs.existsSync(path.join(dataDir, '.newsfacts.lock'))).toBe(false);

@@ -14,7 +14,14 @@ let federation: Federation;
 
 beforeAll(async () => {
   // Info-level logs, to follow a request id through every service.
-  federation = await startFederation({ env: { LOG_LEVEL: 'info', ANONYMOUS_OPERATIONS_PER_MINUTE: '10000', ANONYMOUS_COST_PER_MINUTE: '100000000', MAX_COST: '1000000' } });
+  federation = await startFederation({
+    env: {
+      LOG_LEVEL: 'info',
+      ANONYMOUS_OPERATIONS_PER_MINUTE: '10000',
+      ANONYMOUS_COST_PER_MINUTE: '100000000',
+      MAX_COST: '1000000',
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -36,10 +43,14 @@ async function countWork(run: () => Promise<void>) {
   const after = await Promise.all(services.map(([, url]) => metricsOf(url)));
   const gatewayAfter = await metricsOf(federation.gatewayUrl);
   const statements = Object.fromEntries(
-    services.map(([name], index) => [name, sumOf(after[index]!, 'newsfacts_sql_statements_total') - sumOf(before[index]!, 'newsfacts_sql_statements_total')]),
+    services.map(([name], index) => [
+      name,
+      sumOf(after[index]!, 'newsfacts_sql_statements_total') - sumOf(before[index]!, 'newsfacts_sql_statements_total'),
+    ]),
   );
   const fetches =
-    sumOf(gatewayAfter, 'newsfacts_subgraph_fetch_duration_seconds_count') - sumOf(gatewayBefore, 'newsfacts_subgraph_fetch_duration_seconds_count');
+    sumOf(gatewayAfter, 'newsfacts_subgraph_fetch_duration_seconds_count') -
+    sumOf(gatewayBefore, 'newsfacts_subgraph_fetch_duration_seconds_count');
   return { statements, fetches };
 }
 
@@ -48,7 +59,11 @@ describe('batched data access', () => {
 
   beforeAll(async () => {
     await insertProbeGraph(
-      { events: federation.env.EVENTS_DATABASE_URL!, actors: federation.env.ACTORS_DATABASE_URL!, statements: federation.env.STATEMENTS_DATABASE_URL! },
+      {
+        events: federation.env.EVENTS_DATABASE_URL!,
+        actors: federation.env.ACTORS_DATABASE_URL!,
+        statements: federation.env.STATEMENTS_DATABASE_URL!,
+      },
       SIZES,
     );
   }, 120_000);
@@ -69,7 +84,9 @@ describe('batched data access', () => {
         const nodes: ProbeEvent[] = body.data!.events.nodes;
         expect(nodes).toHaveLength(selection.events);
         actorsSeen = nodes.flatMap((event) => event.participants).filter((p) => p.actor.aliases.length === 1).length;
-        expect(nodes.flatMap((event) => event.claims.flatMap((claim) => claim.statements)).every((s) => s.speaker?.name)).toBe(true);
+        expect(
+          nodes.flatMap((event) => event.claims.flatMap((claim) => claim.statements)).every((s) => s.speaker?.name),
+        ).toBe(true);
       });
       // Each answer really holds `size` actors, each resolved across subgraphs.
       expect(actorsSeen).toBe(size);
@@ -96,8 +113,11 @@ describe('/metrics', () => {
     const before = await metricsOf(federation.gatewayUrl);
     for (let i = 0; i < 2; i++) expect((await federation.query(raid)).body.errors).toBeUndefined();
     const text = await metricsOf(federation.gatewayUrl);
-    const grew = (metric: string, labels: Record<string, string>) => sumOf(text, metric, { ...gateway, ...labels }) - sumOf(before, metric, { ...gateway, ...labels });
-    expect(grew('newsfacts_http_request_duration_seconds_count', { route: '/graphql', method: 'POST', status: '200' })).toBe(2);
+    const grew = (metric: string, labels: Record<string, string>) =>
+      sumOf(text, metric, { ...gateway, ...labels }) - sumOf(before, metric, { ...gateway, ...labels });
+    expect(
+      grew('newsfacts_http_request_duration_seconds_count', { route: '/graphql', method: 'POST', status: '200' }),
+    ).toBe(2);
     for (const subgraph of ['events', 'actors', 'statements']) {
       expect(grew('newsfacts_subgraph_fetch_duration_seconds_count', { subgraph, outcome: 'ok' })).toBe(2);
     }
@@ -145,7 +165,9 @@ describe('/metrics', () => {
     const statuses: number[] = [];
     // 20 failed authentications a minute are allowed from one address (AUTH_FAILURES_PER_MINUTE).
     for (let attempt = 0; attempt < 21; attempt++) {
-      const { status } = await postGraphQL(`${federation.gatewayUrl}/graphql`, '{ __typename }', undefined, { authorization: 'Bearer not-a-key' });
+      const { status } = await postGraphQL(`${federation.gatewayUrl}/graphql`, '{ __typename }', undefined, {
+        authorization: 'Bearer not-a-key',
+      });
       statuses.push(status);
     }
     expect(statuses).toEqual([...Array<number>(20).fill(401), 429]);
@@ -159,12 +181,21 @@ describe('/metrics', () => {
     const token = 'metrics-token-for-tests-0123456789';
     const run = async (env: NodeJS.ProcessEnv) => {
       const port = await freePort();
-      const service = startService('events', 'services/events/src/index.ts', { ...federation.env, NODE_ENV: 'production', EVENTS_PORT: String(port), ...env }, () => {});
+      const service = startService(
+        'events',
+        'services/events/src/index.ts',
+        { ...federation.env, NODE_ENV: 'production', EVENTS_PORT: String(port), ...env },
+        () => {},
+      );
       try {
         await waitUntilReady(`http://127.0.0.1:${port}/readyz`, service);
         const anonymous = await fetch(`http://127.0.0.1:${port}/metrics`);
-        const wrong = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
-        const right = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+        const wrong = await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: 'Bearer not-the-token-at-all' },
+        });
+        const right = await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return [anonymous.status, wrong.status, right.status];
       } finally {
         await stopAll([service]);
@@ -188,11 +219,19 @@ describe('request ids across services', () => {
     const accessLines = () =>
       federation.output
         .filter((line) => line.includes(requestId))
-        .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { service: string; msg: string; requestId: string; sqlStatements: number })
+        .map(
+          (line) =>
+            JSON.parse(line.slice(line.indexOf('{'))) as {
+              service: string;
+              msg: string;
+              requestId: string;
+              sqlStatements: number;
+            },
+        )
         .filter((entry) => entry.msg === 'request');
-    await expect.poll(() => new Set(accessLines().map((entry) => entry.service)), { timeout: 5_000 }).toEqual(
-      new Set(['gateway', 'events', 'actors', 'statements']),
-    );
+    await expect
+      .poll(() => new Set(accessLines().map((entry) => entry.service)), { timeout: 5_000 })
+      .toEqual(new Set(['gateway', 'events', 'actors', 'statements']));
     for (const entry of accessLines()) {
       expect(entry.requestId).toBe(requestId);
       if (entry.service !== 'gateway') expect(entry.sqlStatements).toBeGreaterThan(0);

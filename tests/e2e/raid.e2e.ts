@@ -4,7 +4,6 @@ import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import type { RaidQuery } from '../../gateway/web/src/gql/graphql';
 import { startFederation, type Federation } from '../helpers/federation';
 
-
 let federation: Federation;
 beforeAll(async () => {
   federation = await startFederation();
@@ -87,7 +86,9 @@ describe('other ways into the graph', () => {
       paraphrase: string | null;
       claim: { text: string; event: { slug: string; figures: unknown[] } };
     }
-    const { body } = await federation.query<{ actor: { affiliations: unknown[]; statements: Said[]; participations: unknown[] } }>(`{
+    const { body } = await federation.query<{
+      actor: { affiliations: unknown[]; statements: Said[]; participations: unknown[] };
+    }>(`{
       actor(slug: "vyacheslav-gladkov") {
         name aliases
         affiliations { title organization { name } }
@@ -97,7 +98,9 @@ describe('other ways into the graph', () => {
     }`);
     expect(body.errors).toBeUndefined();
     const gladkov = body.data!.actor;
-    expect(gladkov.affiliations).toEqual([{ title: expect.stringMatching(/Governor/), organization: { name: expect.stringMatching(/Belgorod/) } }]);
+    expect(gladkov.affiliations).toEqual([
+      { title: expect.stringMatching(/Governor/), organization: { name: expect.stringMatching(/Belgorod/) } },
+    ]);
     expect(gladkov.statements).toContainEqual(
       expect.objectContaining({
         quote: 'We are working to wrap up the anti-terrorist operation, security forces are doing all they can',
@@ -105,7 +108,9 @@ describe('other ways into the graph', () => {
         saidAt: '2023-05-23T00:00:00.000Z',
       }),
     );
-    const injured = gladkov.statements.find((s) => /twelve|12/i.test(s.paraphrase ?? '') || /twelve|12/i.test(s.claim.text));
+    const injured = gladkov.statements.find(
+      (s) => /twelve|12/i.test(s.paraphrase ?? '') || /twelve|12/i.test(s.claim.text),
+    );
     expect(injured!.claim.event.slug).toBe('belgorod-incursion-2023');
     expect(injured!.claim.event.figures).toContainEqual({ metric: 'INJURED', value: 12 });
     expect(gladkov.participations.length).toBeGreaterThan(0);
@@ -195,7 +200,9 @@ describe('bad input through the gateway', () => {
       body: '{"query": ',
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('answers an oversized body with 413 and a code', async () => {

@@ -69,7 +69,9 @@ describe('API keys', () => {
     const response = await send(RAID, bearer(readKey));
     expect(response.status).toBe(200);
     expect(response.body.data!.event.title).toMatch(/Belgorod/);
-    expect(response.headers.get('ratelimit-policy')).toBe(`"operations";q=600;w=${WINDOW_SECONDS}, "cost";q=2000000;w=${WINDOW_SECONDS}`);
+    expect(response.headers.get('ratelimit-policy')).toBe(
+      `"operations";q=600;w=${WINDOW_SECONDS}, "cost";q=2000000;w=${WINDOW_SECONDS}`,
+    );
     expect(response.headers.get('ratelimit')).toMatch(/^"operations";r=\d+;t=\d+, "cost";r=\d+;t=\d+$/);
   });
 
@@ -136,7 +138,11 @@ describe('scopes', () => {
 
   it('a write key passes the scope check; the mutation then meets the schema', async () => {
     // There is no write API yet: with the scope granted, GraphQL itself answers.
-    expectRefusal(await send('mutation { addClaim(text: "x") { id } }', bearer(writeKey)), 400, 'GRAPHQL_VALIDATION_FAILED');
+    expectRefusal(
+      await send('mutation { addClaim(text: "x") { id } }', bearer(writeKey)),
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+    );
   });
 
   it('introspection without explore: 403; with explore: the schema', async () => {
@@ -224,7 +230,8 @@ describe('operation limits, before any subgraph is called', () => {
   });
 
   it('a cost bomb through variables is counted the same', async () => {
-    const query = 'query($n: Int) { events(first: $n) { nodes { participants { actor { statements { text: quote } } } } } }';
+    const query =
+      'query($n: Int) { events(first: $n) { nodes { participants { actor { statements { text: quote } } } } } }';
     expectRefusal(await send(query, bearer(readKey), { n: 100_000 }), 400, 'QUERY_TOO_COSTLY');
   });
 
@@ -250,11 +257,7 @@ describe('operation limits, before any subgraph is called', () => {
   });
 
   it('the raid query itself is within every limit', async () => {
-    const response = await send(
-      RAID_QUERY,
-      bearer(readKey),
-      { slug: 'belgorod-incursion-2023' },
-    );
+    const response = await send(RAID_QUERY, bearer(readKey), { slug: 'belgorod-incursion-2023' });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
   });
@@ -429,7 +432,11 @@ describe('quotas', () => {
     try {
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, replica);
       for (let attempt = 0; attempt < 3; attempt++) expect((await send(RAID, bearer(key))).status).toBe(200);
-      expectRefusal(await postGraphQL(`http://127.0.0.1:${port}/graphql`, RAID, undefined, bearer(key)), 429, 'RATE_LIMITED');
+      expectRefusal(
+        await postGraphQL(`http://127.0.0.1:${port}/graphql`, RAID, undefined, bearer(key)),
+        429,
+        'RATE_LIMITED',
+      );
       const redis = new Redis(REDIS_URL);
       try {
         expect(await redis.keys(`${REDIS_KEY_PREFIX}:operations:*`)).not.toEqual([]);
@@ -444,7 +451,8 @@ describe('quotas', () => {
   it('repeated failed authentications from one address: 12 answered 401, then 429', async () => {
     await sleep(WINDOW_SECONDS * 1000); // a fresh window: earlier tests also failed to authenticate
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 15; attempt++) statuses.push((await send(RAID, bearer(`nfk_${'x'.repeat(32)}_abcdef`))).status);
+    for (let attempt = 0; attempt < 15; attempt++)
+      statuses.push((await send(RAID, bearer(`nfk_${'x'.repeat(32)}_abcdef`))).status);
     expect(statuses).toEqual([...Array(12).fill(401), 429, 429, 429]);
     // Only failures are limited: a valid key from the same address still gets in.
     expect((await send(RAID, bearer(readKey))).status).toBe(200);
@@ -463,7 +471,11 @@ describe('subgraphs trust only the gateway', () => {
   it.each([
     ['a query', 'events', { query: RAID }],
     ['_service', 'actors', { query: '{ _service { sdl } }' }],
-    ['_entities', 'statements', { query: '{ _entities(representations: [{ __typename: "Event", id: "x" }]) { __typename } }' }],
+    [
+      '_entities',
+      'statements',
+      { query: '{ _entities(representations: [{ __typename: "Event", id: "x" }]) { __typename } }' },
+    ],
   ] as const)('%s sent straight to a subgraph without a signature: 401', async (_what, name, body) => {
     const response = await direct(name, body);
     expectRefusal({ status: response.status, body: await response.json() }, 401, 'UNAUTHENTICATED');
@@ -474,9 +486,18 @@ describe('subgraphs trust only the gateway', () => {
     const principal = encodePrincipal({ kind: 'key', keyId: 'key_forged', scopes: ['READ', 'WRITE', 'ADMIN'] });
     const secret = federation.env.SUBGRAPH_SIGNING_SECRET!;
     const attempts = [
-      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature('not-the-secret-but-long-enough-0123456789', 'actors', principal, body) },
-      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, 'actors', principal, body, Date.now() - 10 * 60_000) },
-      { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, 'actors', encodePrincipal({ kind: 'anonymous', scopes: [] }), body) },
+      {
+        [PRINCIPAL_HEADER]: principal,
+        [SIGNATURE_HEADER]: signature('not-the-secret-but-long-enough-0123456789', 'actors', principal, body),
+      },
+      {
+        [PRINCIPAL_HEADER]: principal,
+        [SIGNATURE_HEADER]: signature(secret, 'actors', principal, body, Date.now() - 10 * 60_000),
+      },
+      {
+        [PRINCIPAL_HEADER]: principal,
+        [SIGNATURE_HEADER]: signature(secret, 'actors', encodePrincipal({ kind: 'anonymous', scopes: [] }), body),
+      },
       // Signed properly, but for another subgraph.
       { [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, 'events', principal, body) },
     ];
@@ -491,16 +512,23 @@ describe('subgraphs trust only the gateway', () => {
     // The same request signed properly is answered: the check refuses forgeries, not everything.
     const signed = await fetch(`${federation.subgraphUrls.actors}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [PRINCIPAL_HEADER]: principal, [SIGNATURE_HEADER]: signature(secret, 'actors', principal, body) },
+      headers: {
+        'content-type': 'application/json',
+        [PRINCIPAL_HEADER]: principal,
+        [SIGNATURE_HEADER]: signature(secret, 'actors', principal, body),
+      },
       body,
     });
     expect(signed.status).toBe(200);
   });
 
   it('a GET straight to a subgraph: 401', async () => {
-    const response = await fetch(`${federation.subgraphUrls.events}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
-      headers: { 'apollo-require-preflight': 'true' },
-    });
+    const response = await fetch(
+      `${federation.subgraphUrls.events}/graphql?query=${encodeURIComponent('{ __typename }')}`,
+      {
+        headers: { 'apollo-require-preflight': 'true' },
+      },
+    );
     expect(response.status).toBe(401);
   });
 });
@@ -511,11 +539,19 @@ describe('errors leave nothing internal behind', () => {
     await events.connect();
     await events.query('ALTER TABLE "Figure" RENAME COLUMN "description" TO "descriptionMoved"');
     try {
-      const response = await send('{ event(slug: "belgorod-incursion-2023") { title figures { description } } }', bearer(readKey));
+      const response = await send(
+        '{ event(slug: "belgorod-incursion-2023") { title figures { description } } }',
+        bearer(readKey),
+      );
       expect(response.status).toBe(200);
       const [error] = response.body.errors!;
-      expect(error!.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: response.headers.get('x-request-id') });
-      expect(JSON.stringify(response.body)).not.toMatch(/descriptionMoved|does not exist|"Figure"|prisma|stacktrace|SELECT/i);
+      expect(error!.extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: response.headers.get('x-request-id'),
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(
+        /descriptionMoved|does not exist|"Figure"|prisma|stacktrace|SELECT/i,
+      );
       await eventually(async () => {
         expect(federation.output.some((line) => line.includes(response.headers.get('x-request-id')!))).toBe(true);
       }, 5_000);
@@ -523,7 +559,10 @@ describe('errors leave nothing internal behind', () => {
       await events.query('ALTER TABLE "Figure" RENAME COLUMN "descriptionMoved" TO "description"');
       await events.end();
     }
-    expect((await send('{ event(slug: "belgorod-incursion-2023") { figures { description } } }', bearer(readKey))).body.errors).toBeUndefined();
+    expect(
+      (await send('{ event(slug: "belgorod-incursion-2023") { figures { description } } }', bearer(readKey))).body
+        .errors,
+    ).toBeUndefined();
   });
 });
 
@@ -563,7 +602,10 @@ describe('a subgraph that is down', () => {
   it('gives the other subgraphs’ data and a masked SERVICE_UNAVAILABLE, naming no internal address', async () => {
     await stopAll([federation.processes.statements]);
     const claimId = '00000000-0000-4000-8000-000000000000';
-    const response = await send(`{ event(slug: "belgorod-incursion-2023") { title } claim(id: "${claimId}") { text } }`, bearer(readKey));
+    const response = await send(
+      `{ event(slug: "belgorod-incursion-2023") { title } claim(id: "${claimId}") { text } }`,
+      bearer(readKey),
+    );
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ event: { title: expect.stringMatching(/Belgorod/) }, claim: null });
     expect(response.body.errors).toHaveLength(1);

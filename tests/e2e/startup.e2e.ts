@@ -9,7 +9,12 @@ const SECRET = 'a-secret-for-start-up-tests-only-0123456789';
 
 async function runUntilExit(entry: string, env: NodeJS.ProcessEnv) {
   const lines: string[] = [];
-  const service = startService('probe', entry, { ...process.env, SUBGRAPH_SIGNING_SECRET: SECRET, ...env }, (_name, line) => lines.push(line));
+  const service = startService(
+    'probe',
+    entry,
+    { ...process.env, SUBGRAPH_SIGNING_SECRET: SECRET, ...env },
+    (_name, line) => lines.push(line),
+  );
   const timer = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
   const code = await service.exited;
   clearTimeout(timer);
@@ -24,7 +29,13 @@ describe('start-up failures', () => {
       EVENTS_PORT: String(await freePort()),
     });
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^events: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/newsfacts_events: .*ECONNREFUSED`))]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^events: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/newsfacts_events: .*ECONNREFUSED`,
+        ),
+      ),
+    ]);
   });
 
   it('a malformed setting: one line naming the variable, exit 1', async () => {
@@ -34,7 +45,9 @@ describe('start-up failures', () => {
   });
 
   it('a database URL that is not PostgreSQL: one line, exit 1', async () => {
-    const { code, lines } = await runUntilExit('services/statements/src/index.ts', { STATEMENTS_DATABASE_URL: 'mysql://root@127.0.0.1/x' });
+    const { code, lines } = await runUntilExit('services/statements/src/index.ts', {
+      STATEMENTS_DATABASE_URL: 'mysql://root@127.0.0.1/x',
+    });
     expect(code).toBe(1);
     expect(lines).toEqual([expect.stringMatching(/STATEMENTS_DATABASE_URL: must be a postgresql:\/\/ URL/)]);
   });
@@ -42,7 +55,9 @@ describe('start-up failures', () => {
   it('a subgraph without the signing secret: one line saying so, exit 1', async () => {
     const { code, lines } = await runUntilExit('services/events/src/index.ts', { SUBGRAPH_SIGNING_SECRET: '' });
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^events: invalid configuration: SUBGRAPH_SIGNING_SECRET: must be at least 32 characters/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^events: invalid configuration: SUBGRAPH_SIGNING_SECRET: must be at least 32 characters/),
+    ]);
   });
 
   it('the gateway with a malformed subgraph URL: one line, exit 1', async () => {
@@ -60,7 +75,17 @@ describe('stopping', () => {
       await prepareDatabase('events', { kind: 'postgres', url: database.url }, { seed: false });
       const port = await freePort();
       const lines: string[] = [];
-      events = startService('events', 'services/events/src/index.ts', { ...process.env, EVENTS_PORT: String(port), EVENTS_DATABASE_URL: database.url, SUBGRAPH_SIGNING_SECRET: SECRET }, (_n, line) => lines.push(line));
+      events = startService(
+        'events',
+        'services/events/src/index.ts',
+        {
+          ...process.env,
+          EVENTS_PORT: String(port),
+          EVENTS_DATABASE_URL: database.url,
+          SUBGRAPH_SIGNING_SECRET: SECRET,
+        },
+        (_n, line) => lines.push(line),
+      );
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, events);
       events.child.kill('SIGTERM');
       expect(await events.exited).toBe(0);

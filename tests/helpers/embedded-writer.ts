@@ -17,7 +17,9 @@ if (!dataDir || (mode !== 'write' && mode !== 'read')) {
 }
 
 const db = await openDatabase({ kind: 'embedded', dataDir });
-await db.exec('CREATE TABLE IF NOT EXISTS acknowledged (id integer PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())');
+await db.exec(
+  'CREATE TABLE IF NOT EXISTS acknowledged (id integer PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())',
+);
 
 if (mode === 'read') {
   const rows = await db.query<{ id: number }>('SELECT id FROM acknowledged ORDER BY id');

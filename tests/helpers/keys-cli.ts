@@ -1,7 +1,10 @@
 /** Runs the `pnpm keys` CLI as a partner's operator would, against a given environment. */
 import { startService } from '../../scripts/lib/processes';
 
-export async function runKeysCli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; lines: string[] }> {
+export async function runKeysCli(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number | null; lines: string[] }> {
   const lines: string[] = [];
   const cli = startService('keys', 'scripts/keys.ts', env, (_name, line) => lines.push(line), args);
   return { code: await cli.exited, lines };

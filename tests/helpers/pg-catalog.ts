@@ -24,7 +24,13 @@ export async function readSchemaCatalog(
   { schema = 'public', ignoreTables = DEFAULT_IGNORED_TABLES }: { schema?: string; ignoreTables?: string[] } = {},
 ): Promise<SchemaCatalog> {
   const params = [schema, ignoreTables];
-  const columns = await db.query<{ table: string; column: string; type: string; notnull: boolean; default: string | null }>(
+  const columns = await db.query<{
+    table: string;
+    column: string;
+    type: string;
+    notnull: boolean;
+    default: string | null;
+  }>(
     `SELECT c.relname AS "table", a.attname AS "column", format_type(a.atttypid, a.atttypmod) AS "type",
             a.attnotnull AS "notnull", pg_get_expr(d.adbin, d.adrelid) AS "default"
        FROM pg_class c

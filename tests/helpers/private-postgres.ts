@@ -38,7 +38,9 @@ export interface PrivatePostgres {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // Created by the user the server runs as, so that initdb may write into it.
   const root = asRoot
-    ? (await run('runuser', ['-u', 'postgres', '--', 'mktemp', '-d', path.join(os.tmpdir(), 'newsfacts-pg-XXXXXX')])).stdout.trim()
+    ? (
+        await run('runuser', ['-u', 'postgres', '--', 'mktemp', '-d', path.join(os.tmpdir(), 'newsfacts-pg-XXXXXX')])
+      ).stdout.trim()
     : fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-pg-'));
   const dataDir = path.join(root, 'data');
   const port = await freePort();
@@ -47,14 +49,35 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const start = async () => {
     // The socket goes in our folder too, so nothing is shared with a system server.
     const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    await pgCommand('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'server.log'), '-o', options, '-w', '-t', '30', 'start']);
+    await pgCommand('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      path.join(root, 'server.log'),
+      '-o',
+      options,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
   };
   const stop = async () => {
     await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
   };
 
   try {
-    await pgCommand('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    await pgCommand('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     await start();
   } catch (error) {
     fs.rmSync(root, { recursive: true, force: true });

@@ -43,7 +43,10 @@ const harnesses: Record<SubgraphName, (database: ScratchDatabase, db: Database) 
   statements: (database, db) => harnessFor(statementsSubgraph, database, db),
 };
 
-export async function startSubgraphHarness(name: SubgraphName, options: { seed?: boolean } = {}): Promise<SubgraphHarness> {
+export async function startSubgraphHarness(
+  name: SubgraphName,
+  options: { seed?: boolean } = {},
+): Promise<SubgraphHarness> {
   const database = await createScratchDatabase(`nf_test_${name}`);
   let db: Database | undefined;
   try {

@@ -34,7 +34,8 @@ export function generateKey(): string {
 export function malformedKeyReason(candidate: string): string | null {
   const match = KEY_PATTERN.exec(candidate);
   if (!match) return `an API key looks like ${KEY_PREFIX}_<32 letters and digits>_<6 letters and digits>`;
-  if (checksum(`${KEY_PREFIX}_${match[1]}`) !== match[2]) return 'the API key is mistyped (its checksum does not match)';
+  if (checksum(`${KEY_PREFIX}_${match[1]}`) !== match[2])
+    return 'the API key is mistyped (its checksum does not match)';
   return null;
 }
 

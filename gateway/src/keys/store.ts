@@ -67,7 +67,11 @@ export class KeyStore {
    * Issues a successor with the same name, scopes and quotas; the old key keeps working for
    * `graceMs` so that a partner can deploy the new one without downtime.
    */
-  async rotate(keyId: string, graceMs: number, now = new Date()): Promise<{ previous: ApiKey; record: ApiKey; key: string }> {
+  async rotate(
+    keyId: string,
+    graceMs: number,
+    now = new Date(),
+  ): Promise<{ previous: ApiKey; record: ApiKey; key: string }> {
     const existing = await this.require(keyId);
     const reason = unusableReason(existing, now);
     if (reason) throw new KeyNotFoundError(`${keyId} cannot be rotated: ${reason}`);

@@ -44,9 +44,17 @@ class KeyCache {
  * checksum without a database lookup; failures count against the caller's address, and only
  * failures are limited, so that nobody can lock a valid key out by failing from its address.
  */
-export function authenticate(
-  { store, quotas, config, logger }: { store: KeyStore; quotas: Quotas; config: GatewayConfig; logger: Logger },
-): express.RequestHandler {
+export function authenticate({
+  store,
+  quotas,
+  config,
+  logger,
+}: {
+  store: KeyStore;
+  quotas: Quotas;
+  config: GatewayConfig;
+  logger: Logger;
+}): express.RequestHandler {
   const cache = new KeyCache(config.keyCacheTtlMs);
   const ip = (req: express.Request) => addressBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
@@ -59,7 +67,12 @@ export function authenticate(
   };
   const tooManyFailures = (res: express.Response, retryAfterSeconds: number) => {
     res.setHeader('Retry-After', String(retryAfterSeconds));
-    sendError(res, 429, ErrorCode.RATE_LIMITED, `Too many failed authentications from this address; retry in ${retryAfterSeconds} s.`);
+    sendError(
+      res,
+      429,
+      ErrorCode.RATE_LIMITED,
+      `Too many failed authentications from this address; retry in ${retryAfterSeconds} s.`,
+    );
   };
 
   return async (req, res, next) => {

@@ -11,7 +11,10 @@ import { ErrorCode } from '@newsfacts/platform/errors';
  * limit, then takes its cost from the caller's per-minute cost quota (429 when it does not
  * fit). Both quotas are reported in the RateLimit headers.
  */
-export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedListSize: number }): ApolloServerPlugin<GatewayContext> {
+export function costLimit(
+  quotas: Quotas,
+  limits: { maxCost: number; assumedListSize: number },
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -20,12 +23,17 @@ export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedList
           if (cost > limits.maxCost) {
             throw new GraphQLError(
               `This query could cost ${cost}, over the limit of ${limits.maxCost} per operation: ask for fewer items (a smaller first:) or fewer nested lists.`,
-              { extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost, maxCost: limits.maxCost, http: { status: 400 } } },
+              {
+                extensions: { code: ErrorCode.QUERY_TOO_COSTLY, cost, maxCost: limits.maxCost, http: { status: 400 } },
+              },
             );
           }
           const { principal } = contextValue;
           const state = await quotas.consume('cost', quotaSubject(principal), principal.quota, Math.max(cost, 1));
-          const headers = rateLimitHeaders([...(contextValue.operationQuota ? [contextValue.operationQuota] : []), state], quotas.windowSeconds);
+          const headers = rateLimitHeaders(
+            [...(contextValue.operationQuota ? [contextValue.operationQuota] : []), state],
+            quotas.windowSeconds,
+          );
           for (const [name, value] of Object.entries(headers)) response.http.headers.set(name, value);
           if (!state.allowed) {
             throw new GraphQLError(
@@ -33,7 +41,10 @@ export function costLimit(quotas: Quotas, limits: { maxCost: number; assumedList
               {
                 extensions: {
                   code: ErrorCode.RATE_LIMITED,
-                  http: { status: 429, headers: new Map([['retry-after', String(state.resetSeconds)], ...Object.entries(headers)]) },
+                  http: {
+                    status: 429,
+                    headers: new Map([['retry-after', String(state.resetSeconds)], ...Object.entries(headers)]),
+                  },
                 },
               },
             );

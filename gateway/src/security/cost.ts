@@ -59,7 +59,12 @@ export function operationCost(
     return typeof first === 'number' ? Math.max(first, 0) : largestPage;
   };
 
-  const selectionCost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, instances: number, seen: Set<string>): number => {
+  const selectionCost = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    instances: number,
+    seen: Set<string>,
+  ): number => {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {

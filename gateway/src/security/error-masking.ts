@@ -10,18 +10,34 @@ import type { GatewayMetrics } from '../metrics';
  * timeout) becomes a generic error. Each masked error is logged in full under the request
  * id that the client also gets, in the error and in the X-Request-Id header.
  */
-export function errorMasking(logger: Logger, metrics: Pick<GatewayMetrics, 'graphqlErrors'>): ApolloServerPlugin<BaseContext & { requestId: string }> {
+export function errorMasking(
+  logger: Logger,
+  metrics: Pick<GatewayMetrics, 'graphqlErrors'>,
+): ApolloServerPlugin<BaseContext & { requestId: string }> {
   const maskError = (error: GraphQLFormattedError, requestId: string): GraphQLFormattedError => {
     const code = error.extensions?.code;
-    const where = { ...(error.path ? { path: error.path } : {}), ...(error.locations ? { locations: error.locations } : {}) };
+    const where = {
+      ...(error.path ? { path: error.path } : {}),
+      ...(error.locations ? { locations: error.locations } : {}),
+    };
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       return { message: error.message, ...where, extensions: { code } };
     }
-    const unavailable = code === ErrorCode.SERVICE_UNAVAILABLE || /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
+    const unavailable =
+      code === ErrorCode.SERVICE_UNAVAILABLE ||
+      /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
     logger.error({ requestId, error }, 'masked an error before it reached the client');
     return unavailable
-      ? { message: 'Part of this answer is unavailable right now; try again shortly.', ...where, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId } }
-      : { message: 'Internal server error.', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+      ? {
+          message: 'Part of this answer is unavailable right now; try again shortly.',
+          ...where,
+          extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId },
+        }
+      : {
+          message: 'Internal server error.',
+          ...where,
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+        };
   };
   return {
     async requestDidStart() {

@@ -8,7 +8,9 @@ import { ErrorCode } from '@newsfacts/platform/errors';
 
 /** The operation a request would run, when its document names one unambiguously. */
 export function selectOperation(document: DocumentNode, operationName: unknown): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (typeof operationName === 'string') return operations.find((operation) => operation.name?.value === operationName);
   return operations.length === 1 ? operations[0] : undefined;
 }
@@ -27,14 +29,20 @@ export function asksForIntrospection(document: DocumentNode): boolean {
 /** One operation per request: batched requests are refused before any GraphQL work. */
 export const refuseBatches: express.RequestHandler = (req, res, next) => {
   if (Array.isArray(req.body)) {
-    return sendError(res, 400, ErrorCode.BATCHING_NOT_SUPPORTED, 'Send one operation per request; batched requests are refused.');
+    return sendError(
+      res,
+      400,
+      ErrorCode.BATCHING_NOT_SUPPORTED,
+      'Send one operation per request; batched requests are refused.',
+    );
   }
   next();
 };
 
 const SCOPE_FOR = { query: 'READ', mutation: 'WRITE', subscription: 'READ' } as const satisfies Record<string, Scope>;
 
-const refuse = (status: number, code: string, message: string) => new GraphQLError(message, { extensions: { code, http: { status } } });
+const refuse = (status: number, code: string, message: string) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
 
 /**
  * What the caller may run, decided on the very operation Apollo resolved (so no spelling of
@@ -47,8 +55,10 @@ export const operationPolicy: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, document, schema, contextValue }) {
-        if (!operation) throw refuse(400, 'OPERATION_RESOLUTION_FAILURE', 'Say which operation to run, with operationName.');
-        if (operation.operation === 'subscription') throw refuse(400, ErrorCode.BAD_REQUEST, 'Subscriptions are not supported.');
+        if (!operation)
+          throw refuse(400, 'OPERATION_RESOLUTION_FAILURE', 'Say which operation to run, with operationName.');
+        if (operation.operation === 'subscription')
+          throw refuse(400, ErrorCode.BAD_REQUEST, 'Subscriptions are not supported.');
         const needed = SCOPE_FOR[operation.operation];
         const { scopes } = contextValue.principal;
         if (!scopes.includes(needed)) {

@@ -15,7 +15,8 @@ export function operationQuota(quotas: Quotas): express.RequestHandler {
       const principal = callerOf(res);
       const state = await quotas.consume('operations', quotaSubject(principal), principal.quota, 1);
       res.locals.operationQuota = state;
-      for (const [name, value] of Object.entries(rateLimitHeaders([state], quotas.windowSeconds))) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(rateLimitHeaders([state], quotas.windowSeconds)))
+        res.setHeader(name, value);
       if (!state.allowed) {
         res.setHeader('Retry-After', String(state.resetSeconds));
         return sendError(

@@ -37,7 +37,11 @@ export class Quotas {
     if (!limiter) {
       const options = { keyPrefix: `${this.keyPrefix}:${prefix}`, points, duration: this.windowSeconds };
       limiter = this.redis
-        ? new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) })
+        ? new RateLimiterRedis({
+            ...options,
+            storeClient: this.redis,
+            insuranceLimiter: new RateLimiterMemory(options),
+          })
         : new RateLimiterMemory(options);
       this.limiters.set(id, limiter);
     }
@@ -49,11 +53,23 @@ export class Quotas {
     const limit = name === 'operations' ? quota.operationsPerMinute : quota.costPerMinute;
     try {
       const result = await this.limiter(name, limit).consume(subject, amount);
-      return { name, limit, remaining: result.remainingPoints, resetSeconds: Math.ceil(result.msBeforeNext / 1000), allowed: true };
+      return {
+        name,
+        limit,
+        remaining: result.remainingPoints,
+        resetSeconds: Math.ceil(result.msBeforeNext / 1000),
+        allowed: true,
+      };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.onRejected(name);
-      return { name, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), allowed: false };
+      return {
+        name,
+        limit,
+        remaining: 0,
+        resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+        allowed: false,
+      };
     }
   }
 
@@ -68,7 +84,6 @@ export class Quotas {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
     }
   }
-
 }
 
 /** `RateLimit-Policy` and `RateLimit` values (IETF draft-ietf-httpapi-ratelimit-headers). */

@@ -45,7 +45,10 @@ describe('API key store', () => {
       findUnique: async ({ where }: { where: Partial<Pick<ApiKey, 'keyId' | 'secretHash'>> }) =>
         rows.find((row) => where.keyId === row.keyId || where.secretHash === row.secretHash) ?? null,
       update: async ({ where, data }: { where: Pick<ApiKey, 'keyId'>; data: Partial<ApiKey> }) =>
-        Object.assign(rows.find((row) => row.keyId === where.keyId)!, data),
+        Object.assign(
+          rows.find((row) => row.keyId === where.keyId)!,
+          data,
+        ),
     };
     const prisma = { apiKey, $transaction: <T>(run: (tx: { apiKey: typeof apiKey }) => Promise<T>) => run({ apiKey }) };
     return { rows, store: new KeyStore(prisma as unknown as ConstructorParameters<typeof KeyStore>[0]) };
@@ -85,7 +88,8 @@ describe('operation cost', () => {
     type Statement { quote: String }
     type Claim { text: String! }
   `);
-  const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), undefined, variables, 10);
+  const cost = (query: string, variables?: Record<string, unknown>) =>
+    operationCost(schema, parse(query), undefined, variables, 10);
 
   it('counts objects, not scalars', () => {
     expect(cost('{ event(slug: "x") { title } }')).toBe(1);
@@ -126,14 +130,18 @@ describe('operation cost', () => {
   });
 
   it('makes a bomb expensive', () => {
-    expect(cost('{ events(first: 1000000) { nodes { participants { actor { statements { quote } } } } } }')).toBeGreaterThan(1e8);
+    expect(
+      cost('{ events(first: 1000000) { nodes { participants { actor { statements { quote } } } } } }'),
+    ).toBeGreaterThan(1e8);
   });
 });
 
 describe('introspection detection', () => {
   it('spots __schema and __type anywhere, but not __typename', () => {
     expect(asksForIntrospection(parse('{ __schema { types { name } } }'))).toBe(true);
-    expect(asksForIntrospection(parse('{ event { ...F } } fragment F on Event { t: __type(name: "X") { name } }'))).toBe(true);
+    expect(
+      asksForIntrospection(parse('{ event { ...F } } fragment F on Event { t: __type(name: "X") { name } }')),
+    ).toBe(true);
     expect(asksForIntrospection(parse('{ event { __typename title } }'))).toBe(false);
   });
 });

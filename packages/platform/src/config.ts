@@ -33,10 +33,7 @@ export const shutdownGraceMs = z.coerce.number().int().min(0).max(120_000).defau
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** An optional URL from the environment: unset and empty both mean "not configured". */
-export const optionalUrl = z.preprocess(
-  (value) => (value === '' ? undefined : value),
-  z.string().url().optional(),
-);
+export const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
 
 /** Who may read /metrics: holders of METRICS_TOKEN when it is set; anyone outside production otherwise. */
 export interface MetricsAccess {
@@ -47,7 +44,10 @@ export interface MetricsAccess {
 export function loadMetricsAccess(env: NodeJS.ProcessEnv = process.env): MetricsAccess {
   const parsed = parseConfig(
     z.object({
-      METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
+      METRICS_TOKEN: z.preprocess(
+        (value) => (value === '' ? undefined : value),
+        z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+      ),
     }),
     env,
   );

@@ -86,7 +86,12 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     const presented = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const allowed = token ? presented !== undefined && sameSecret(presented, token) : openWithoutToken;
     if (!allowed) {
-      res.status(token ? 401 : 403).type('text/plain').send(token ? 'Send the metrics token as a Bearer token.\n' : 'Set METRICS_TOKEN to read metrics in production.\n');
+      res
+        .status(token ? 401 : 403)
+        .type('text/plain')
+        .send(
+          token ? 'Send the metrics token as a Bearer token.\n' : 'Set METRICS_TOKEN to read metrics in production.\n',
+        );
       return;
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -134,7 +139,8 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
         logger.info(
           {
             requestId: scope.requestId,
-            operationName: typeof req.body?.operationName === 'string' ? req.body.operationName.slice(0, 100) : undefined,
+            operationName:
+              typeof req.body?.operationName === 'string' ? req.body.operationName.slice(0, 100) : undefined,
             status: res.statusCode,
             ...(res.writableFinished ? {} : { aborted: true }),
             durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
@@ -152,15 +158,31 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   );
 
   // A body that is not JSON, or too large, gets a coded GraphQL-shaped answer, never a stack trace.
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const code = status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL_SERVER_ERROR;
-    const message =
-      status === 413 ? 'The request body is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'Internal server error.';
-    if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');
-    sendError(res, status, code, message);
-  });
+  app.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _req: Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      const code =
+        status === 413
+          ? ErrorCode.PAYLOAD_TOO_LARGE
+          : status < 500
+            ? ErrorCode.BAD_REQUEST
+            : ErrorCode.INTERNAL_SERVER_ERROR;
+      const message =
+        status === 413
+          ? 'The request body is too large.'
+          : status < 500
+            ? 'The request body is not valid JSON.'
+            : 'Internal server error.';
+      if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');
+      sendError(res, status, code, message);
+    },
+  );
 
   app.locals.startDraining = () => {
     draining = true;
@@ -226,7 +248,9 @@ export async function listen(
       (app.locals.startDraining as (() => void) | undefined)?.();
       if (shutdownGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, shutdownGraceMs));
       closing = true;
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       // Node keeps a busy keep-alive connection open after its answer, so the server would
       // wait for the client to let go: the answer tells the client to close it instead.
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');

@@ -129,7 +129,9 @@ export function lateralPage(page: LateralPage): Sql {
     : sql`SELECT ${column('t', key)} FROM ${table} t WHERE ${ofParent('t')}${extra('t')}
           ORDER BY ${orderClause('t', page.orderBy)} LIMIT ${first}`;
   const joinBack =
-    key === 'id' ? sql`listed.id = page.id` : sql`${ofParent('listed')} AND ${column('listed', key)} = ${column('page', key)}`;
+    key === 'id'
+      ? sql`listed.id = page.id`
+      : sql`${ofParent('listed')} AND ${column('listed', key)} = ${column('page', key)}`;
   return sql`
     SELECT listed.* ${from}
     CROSS JOIN LATERAL (${picked}) page
@@ -153,12 +155,20 @@ export interface LateralPageLoaderSpec<Row, Filters> extends Omit<LateralPage, '
  * A pageLoader over a lateralPage: `load(parent, first, filters)` gives a parent's first rows,
  * and every parent asked for in one tick with the same `first` and filters costs one statement.
  */
-export function lateralPageLoader<Row, Filters = null>(prisma: RawQueryable, spec: LateralPageLoaderSpec<Row, Filters>) {
+export function lateralPageLoader<Row, Filters = null>(
+  prisma: RawQueryable,
+  spec: LateralPageLoaderSpec<Row, Filters>,
+) {
   const { parentColumn, where, ...page } = spec;
   return pageLoader(
     (parents, first, filters: Filters) =>
       prisma.$queryRaw<Row[]>(
-        lateralPage({ ...page, parent: { column: parentColumn, type: 'uuid', values: parents }, first, where: where?.(filters) }),
+        lateralPage({
+          ...page,
+          parent: { column: parentColumn, type: 'uuid', values: parents },
+          first,
+          where: where?.(filters),
+        }),
       ),
     (row: Row) => String(row[parentColumn]),
   );

@@ -74,8 +74,14 @@ export function pageLoader<Filters, Row>(
 
 /** Rows by id: `fetch` gets the ids asked for in one tick, as a plain array for `{ id: { in } }`. */
 export const rowsById = <Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) =>
-  rowLoader<string, Row>((ids) => fetch([...ids]), (row) => row.id);
+  rowLoader<string, Row>(
+    (ids) => fetch([...ids]),
+    (row) => row.id,
+  );
 
 /** Rows by slug, likewise. */
 export const rowsBySlug = <Row extends { slug: string }>(fetch: (slugs: string[]) => Promise<Row[]>) =>
-  rowLoader<string, Row>((slugs) => fetch([...slugs]), (row) => row.slug);
+  rowLoader<string, Row>(
+    (slugs) => fetch([...slugs]),
+    (row) => row.slug,
+  );

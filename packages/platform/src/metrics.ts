@@ -54,7 +54,10 @@ export function createServiceMetrics(service: string, options: { processMetrics?
 }
 
 /** Pool occupancy, read when Prometheus scrapes. */
-export function observePool(metrics: ServiceMetrics, stats: () => { total: number; idle: number; waiting: number; max: number }): void {
+export function observePool(
+  metrics: ServiceMetrics,
+  stats: () => { total: number; idle: number; waiting: number; max: number },
+): void {
   new Gauge({
     name: 'newsfacts_db_pool_connections',
     help: 'Database pool connections: total open, idle, requests waiting for one, and the maximum.',

@@ -49,7 +49,10 @@ describe('pagination', () => {
     expect(more.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor(rows[1]!.id) });
     const last = toConnection(rows.slice(0, 2), { take: 2, afterId: undefined }, async () => 2);
     expect(last.pageInfo.hasNextPage).toBe(false);
-    expect(toConnection([], { take: 2, afterId: undefined }, async () => 0).pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+    expect(toConnection([], { take: 2, afterId: undefined }, async () => 0).pageInfo).toEqual({
+      hasNextPage: false,
+      endCursor: null,
+    });
   });
 });
 
@@ -88,13 +91,19 @@ describe('subgraph configuration', () => {
 
   it('uses PostgreSQL when its URL is set, and names bad values', () => {
     const url = 'postgresql://postgres@127.0.0.1:5432/newsfacts_actors';
-    expect(loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: url, ACTORS_PORT: '5002', SUBGRAPH_SIGNING_SECRET })).toMatchObject({
+    expect(
+      loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: url, ACTORS_PORT: '5002', SUBGRAPH_SIGNING_SECRET }),
+    ).toMatchObject({
       port: 5002,
       database: { kind: 'postgres', url },
     });
     expect(() => loadSubgraphConfig('actors', { ACTORS_PORT: '70000', SUBGRAPH_SIGNING_SECRET })).toThrow(ConfigError);
-    expect(() => loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: 'http://x', SUBGRAPH_SIGNING_SECRET })).toThrow(/ACTORS_DATABASE_URL/);
-    expect(() => loadSubgraphConfig('actors', { SUBGRAPH_SIGNING_SECRET: 'short' })).toThrow(/SUBGRAPH_SIGNING_SECRET: must be at least 32/);
+    expect(() => loadSubgraphConfig('actors', { ACTORS_DATABASE_URL: 'http://x', SUBGRAPH_SIGNING_SECRET })).toThrow(
+      /ACTORS_DATABASE_URL/,
+    );
+    expect(() => loadSubgraphConfig('actors', { SUBGRAPH_SIGNING_SECRET: 'short' })).toThrow(
+      /SUBGRAPH_SIGNING_SECRET: must be at least 32/,
+    );
   });
 });
 
@@ -102,8 +111,12 @@ describe('error masking', () => {
   const mask = maskUnexpectedErrors(createLogger('test', 'silent'));
 
   it('keeps coded client errors, without a stack trace', () => {
-    const error = new GraphQLError('first must be between 1 and 100; got 0.', { extensions: { code: 'BAD_USER_INPUT' } });
-    expect(mask({ message: error.message, extensions: { code: 'BAD_USER_INPUT', stacktrace: ['at x'] } }, error)).toEqual({
+    const error = new GraphQLError('first must be between 1 and 100; got 0.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(
+      mask({ message: error.message, extensions: { code: 'BAD_USER_INPUT', stacktrace: ['at x'] } }, error),
+    ).toEqual({
       message: error.message,
       extensions: { code: 'BAD_USER_INPUT' },
     });
@@ -111,19 +124,36 @@ describe('error masking', () => {
 
   it('replaces anything unexpected with a bare INTERNAL_SERVER_ERROR', () => {
     const error = new TypeError("Cannot read properties of undefined (reading 'id')");
-    const masked = mask({ message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at y'] } }, error);
-    expect(masked).toEqual({ message: 'Internal server error.', path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const masked = mask(
+      { message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at y'] } },
+      error,
+    );
+    expect(masked).toEqual({
+      message: 'Internal server error.',
+      path: ['event'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it('turns an unreachable database into a retryable SERVICE_UNAVAILABLE that names no address', () => {
-    const unavailable = { message: 'The database is unavailable right now; try again shortly.', path: ['event'], extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    const unavailable = {
+      message: 'The database is unavailable right now; try again shortly.',
+      path: ['event'],
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
     const refused = new Error('connect ECONNREFUSED 10.0.0.5:5432');
-    const prismaLike = Object.assign(new Error('Invalid `prisma.event.findMany()` invocation'), { cause: { originalCode: '57P01', message: 'x' } });
+    const prismaLike = Object.assign(new Error('Invalid `prisma.event.findMany()` invocation'), {
+      cause: { originalCode: '57P01', message: 'x' },
+    });
     for (const error of [refused, prismaLike]) {
-      expect(mask({ message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error)).toEqual(unavailable);
+      expect(
+        mask({ message: error.message, path: ['event'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error),
+      ).toEqual(unavailable);
     }
     // A query the database refused is a bug, not an outage.
     const syntax = Object.assign(new Error('syntax error at or near "FROM"'), { code: '42601' });
-    expect(mask({ message: syntax.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, syntax).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(
+      mask({ message: syntax.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, syntax).extensions?.code,
+    ).toBe('INTERNAL_SERVER_ERROR');
   });
 });

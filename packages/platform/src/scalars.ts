@@ -5,7 +5,9 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 
 function parseInstant(value: unknown): Date {
   if (typeof value !== 'string' || !ISO_INSTANT.test(value)) {
-    throw badUserInput(`DateTime must be an ISO 8601 string such as 2023-05-22T00:00:00Z; got ${JSON.stringify(value)}.`);
+    throw badUserInput(
+      `DateTime must be an ISO 8601 string such as 2023-05-22T00:00:00Z; got ${JSON.stringify(value)}.`,
+    );
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw badUserInput(`DateTime ${JSON.stringify(value)} is not a real date.`);

@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { loadMetricsAccess, logLevel, optionalUrl, parseConfig, port, repoRoot, shutdownGraceMs, type MetricsAccess } from './config';
+import {
+  loadMetricsAccess,
+  logLevel,
+  optionalUrl,
+  parseConfig,
+  port,
+  repoRoot,
+  shutdownGraceMs,
+  type MetricsAccess,
+} from './config';
 import type { DatabaseTarget } from './db';
 import { MIN_SECRET_LENGTH } from './signing';
 

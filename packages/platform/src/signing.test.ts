@@ -6,7 +6,13 @@ const principal = { kind: 'key' as const, keyId: 'key_0123456789ab', scopes: ['R
 const body = '{"query":"{ _service { sdl } }"}';
 
 function verify(headers: Record<string, string>, sentBody = body, now = Date.now(), audience = 'actors') {
-  return verifyRequest(secret, audience, { signature: headers[SIGNATURE_HEADER], principal: headers[PRINCIPAL_HEADER] }, Buffer.from(sentBody), now);
+  return verifyRequest(
+    secret,
+    audience,
+    { signature: headers[SIGNATURE_HEADER], principal: headers[PRINCIPAL_HEADER] },
+    Buffer.from(sentBody),
+    now,
+  );
 }
 
 describe('request signatures', () => {
@@ -19,7 +25,10 @@ describe('request signatures', () => {
     expect(verify(headers, body.replace('sdl', 'sdl __typename'))).toEqual({ ok: false, reason: 'bad signature' });
     const admin = signRequest(secret, 'actors', { ...principal, scopes: ['READ', 'ADMIN'] }, body)[PRINCIPAL_HEADER];
     expect(verify({ ...headers, [PRINCIPAL_HEADER]: admin })).toEqual({ ok: false, reason: 'bad signature' });
-    expect(verify(signRequest('another-secret-of-at-least-32-characters!', 'actors', principal, body))).toEqual({ ok: false, reason: 'bad signature' });
+    expect(verify(signRequest('another-secret-of-at-least-32-characters!', 'actors', principal, body))).toEqual({
+      ok: false,
+      reason: 'bad signature',
+    });
     expect(verify({})).toEqual({ ok: false, reason: 'unsigned request' });
   });
 

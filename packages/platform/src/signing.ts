@@ -32,13 +32,25 @@ function mac(secret: string, timestamp: number, audience: string, principal: str
  * `encodedPrincipal` and `body`. Naming the audience keeps a request captured on its way to
  * one subgraph from being replayed to another.
  */
-export function signature(secret: string, audience: string, encodedPrincipal: string, body: string | Buffer, now = Date.now()): string {
+export function signature(
+  secret: string,
+  audience: string,
+  encodedPrincipal: string,
+  body: string | Buffer,
+  now = Date.now(),
+): string {
   const timestamp = Math.floor(now / 1000);
   return `t=${timestamp},v1=${mac(secret, timestamp, audience, encodedPrincipal, body)}`;
 }
 
 /** The headers that let a subgraph trust a request: the principal and the signature. */
-export function signRequest(secret: string, audience: string, principal: ForwardedPrincipal, body: string, now = Date.now()) {
+export function signRequest(
+  secret: string,
+  audience: string,
+  principal: ForwardedPrincipal,
+  body: string,
+  now = Date.now(),
+) {
   const encoded = encodePrincipal(principal);
   return { [PRINCIPAL_HEADER]: encoded, [SIGNATURE_HEADER]: signature(secret, audience, encoded, body, now) };
 }
@@ -60,7 +72,9 @@ export function verifyRequest(
   const expected = Buffer.from(mac(secret, timestamp, audience, headers.principal, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return { ok: false, reason: 'bad signature' };
   try {
-    const principal = forwardedPrincipalSchema.parse(JSON.parse(Buffer.from(headers.principal, 'base64url').toString('utf8')));
+    const principal = forwardedPrincipalSchema.parse(
+      JSON.parse(Buffer.from(headers.principal, 'base64url').toString('utf8')),
+    );
     return { ok: true, principal };
   } catch {
     return { ok: false, reason: 'malformed principal' };

@@ -43,7 +43,10 @@ async function call(query: string, principal: ForwardedPrincipal) {
     headers: { 'content-type': 'application/json', ...signRequest(secret, 'notes', principal, body) },
     body,
   });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] },
+  };
 }
 
 describe('mutations in a subgraph', () => {
@@ -52,14 +55,22 @@ describe('mutations in a subgraph', () => {
   });
 
   it('are refused for a principal without the write scope, and change nothing', async () => {
-    const response = await call('mutation { setNote(text: "forged") }', { kind: 'key', keyId: 'key_read', scopes: ['READ'] });
+    const response = await call('mutation { setNote(text: "forged") }', {
+      kind: 'key',
+      keyId: 'key_read',
+      scopes: ['READ'],
+    });
     expect(response.status).toBe(403);
     expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(note).toBe('first');
   });
 
   it('run for a principal with the write scope', async () => {
-    const response = await call('mutation { setNote(text: "second") }', { kind: 'key', keyId: 'key_write', scopes: ['READ', 'WRITE'] });
+    const response = await call('mutation { setNote(text: "second") }', {
+      kind: 'key',
+      keyId: 'key_write',
+      scopes: ['READ', 'WRITE'],
+    });
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ setNote: 'second' });
     expect(note).toBe('second');

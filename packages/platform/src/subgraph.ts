@@ -1,5 +1,8 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -85,7 +88,9 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
  * Mutations need the write scope, checked here again on the principal the gateway signed,
  * so that no mutation a subgraph adds is ever open to a read-only key.
  */
-export const requireWriteScopeForMutations: ApolloServerPlugin<BaseContext & { principal?: ForwardedPrincipal | null }> = {
+export const requireWriteScopeForMutations: ApolloServerPlugin<
+  BaseContext & { principal?: ForwardedPrincipal | null }
+> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, contextValue }) {
@@ -112,7 +117,10 @@ export function requireGatewaySignature(secret: string, audience: string, logger
           )
         : ({ ok: false, reason: 'unsigned request' } as const);
     if (!verification.ok) {
-      logger.warn({ reason: verification.reason, ip: req.ip, requestId: res.locals.requestId }, 'refused a request the gateway did not sign');
+      logger.warn(
+        { reason: verification.reason, ip: req.ip, requestId: res.locals.requestId },
+        'refused a request the gateway did not sign',
+      );
       sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'This service answers only the gateway.');
       return;
     }
@@ -234,7 +242,9 @@ export function runSubgraph<Prisma extends Disconnectable>(program: SubgraphProg
   main(program).catch((error: unknown) => {
     const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
     // One line a person can act on; a stack only for the unexpected.
-    process.stderr.write(`${program.name}: ${known ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `${program.name}: ${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`,
+    );
     process.exit(1);
   });
 }
@@ -264,4 +274,3 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
     await db.close();
   });
 }
-

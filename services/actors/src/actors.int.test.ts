@@ -2,7 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
 import { seedId } from '@newsfacts/platform/seed-ids';
-import { startSubgraphHarness, type ExecutionResult, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
+import {
+  startSubgraphHarness,
+  type ExecutionResult,
+  type SubgraphHarness,
+} from '../../../tests/helpers/subgraph-harness';
 
 let actors: SubgraphHarness;
 beforeAll(async () => {
@@ -40,7 +44,9 @@ describe('actors subgraph on PostgreSQL', () => {
     });
     // The Ukrainian transliteration a reader may have met in Kyiv-based reports.
     expect(data!.actor.aliases).toContain('Vyacheslav Hladkov');
-    expect(sorted(data!.actor.aliases)).toEqual(sorted(['Vyacheslav Hladkov', 'Viacheslav Gladkov', 'Вячеслав Гладков']));
+    expect(sorted(data!.actor.aliases)).toEqual(
+      sorted(['Vyacheslav Hladkov', 'Viacheslav Gladkov', 'Вячеслав Гладков']),
+    );
     expect(data!.actor.alternativeNames).toHaveLength(3);
     expect(data!.actor.alternativeNames).toEqual(
       expect.arrayContaining([
@@ -55,7 +61,11 @@ describe('actors subgraph on PostgreSQL', () => {
         since: null,
         until: null,
         current: true,
-        organization: { slug: 'belgorod-regional-government', name: 'Belgorod regional government', kind: 'ORGANIZATION' },
+        organization: {
+          slug: 'belgorod-regional-government',
+          name: 'Belgorod regional government',
+          kind: 'ORGANIZATION',
+        },
         member: { slug: 'vyacheslav-gladkov' },
       },
     ]);
@@ -83,7 +93,10 @@ describe('actors subgraph on PostgreSQL', () => {
       country: null,
     });
     expect(data!.legion.aliases).toContain('Liberty of Russia Legion');
-    expect(data!.legion.alternativeNames).toContainEqual({ name: 'Liberty of Russia Legion', kind: 'ALTERNATIVE_NAME' });
+    expect(data!.legion.alternativeNames).toContainEqual({
+      name: 'Liberty of Russia Legion',
+      kind: 'ALTERNATIVE_NAME',
+    });
     expect(data!.isw).toEqual({
       organizationType: 'RESEARCH_INSTITUTE',
       countryCode: 'US',
@@ -179,7 +192,10 @@ describe('actors subgraph on PostgreSQL', () => {
       nothing: actors(search: "Wagner") { totalCount nodes { slug } pageInfo { hasNextPage endCursor } }
     }`);
     expect(errors).toBeUndefined();
-    expect(data!.liberty).toEqual({ totalCount: 1, nodes: [{ slug: 'freedom-of-russia-legion', name: 'Freedom of Russia Legion' }] });
+    expect(data!.liberty).toEqual({
+      totalCount: 1,
+      nodes: [{ slug: 'freedom-of-russia-legion', name: 'Freedom of Russia Legion' }],
+    });
     expect(data!.legion.nodes).toEqual([{ slug: 'freedom-of-russia-legion' }]);
     expect(data!.nothing).toEqual({ totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
@@ -196,10 +212,14 @@ describe('actors subgraph on PostgreSQL', () => {
     // "R_C" as a LIKE pattern would match the Russian Volunteer Corps' "RVC"; no name contains it.
     expect(data!.pattern.nodes).toEqual([]);
 
-    const backslash = await actors.execute('query($search: String) { actors(search: $search) { totalCount } }', { search: '\\' });
+    const backslash = await actors.execute('query($search: String) { actors(search: $search) { totalCount } }', {
+      search: '\\',
+    });
     expect(backslash.errors).toBeUndefined();
     expect(backslash.data!.actors.totalCount).toBe(0);
-    const quoted = await actors.execute('query($search: String) { actors(search: $search) { nodes { slug } } }', { search: 'legion "freedom of' });
+    const quoted = await actors.execute('query($search: String) { actors(search: $search) { nodes { slug } } }', {
+      search: 'legion "freedom of',
+    });
     expect(quoted.errors).toBeUndefined();
     expect(quoted.data!.actors.nodes).toEqual([{ slug: 'freedom-of-russia-legion' }]);
   });
@@ -216,19 +236,30 @@ describe('actors subgraph on PostgreSQL', () => {
     // Alphabetical by name.
     expect(data!.people).toEqual({
       totalCount: 6,
-      nodes: ['Andriy Yusov', 'Dmitry Peskov', 'Hanna Malyar', 'Vladimir Putin', 'Volodymyr Zelenskyy', 'Vyacheslav Gladkov'].map((name) => ({ name })),
+      nodes: [
+        'Andriy Yusov',
+        'Dmitry Peskov',
+        'Hanna Malyar',
+        'Vladimir Putin',
+        'Volodymyr Zelenskyy',
+        'Vyacheslav Gladkov',
+      ].map((name) => ({ name })),
     });
     expect(data!.armed.nodes).toEqual([{ slug: 'freedom-of-russia-legion' }, { slug: 'russian-volunteer-corps' }]);
     const expectedUkrainian = seed.actors.filter((actor) => actor.countryCode === 'UA').map((actor) => actor.slug);
     expect(data!.ukrainian.totalCount).toBe(expectedUkrainian.length);
     expect(sorted(slugs(data!.ukrainian.nodes))).toEqual(sorted(expectedUkrainian));
     expect(data!.ukrainian.nodes.every((node: { countryCode: string }) => node.countryCode === 'UA')).toBe(true);
-    expect(sorted(slugs(data!.russianPeople.nodes))).toEqual(sorted(['vyacheslav-gladkov', 'vladimir-putin', 'dmitry-peskov']));
+    expect(sorted(slugs(data!.russianPeople.nodes))).toEqual(
+      sorted(['vyacheslav-gladkov', 'vladimir-putin', 'dmitry-peskov']),
+    );
     expect(data!.states.nodes).toEqual([{ slug: 'russia' }, { slug: 'ukraine' }]);
   });
 
   it('pages through every actor with cursors, none twice, none missed', async () => {
-    const everything = await actors.execute('{ actors(first: 100) { totalCount nodes { slug } pageInfo { hasNextPage } } }');
+    const everything = await actors.execute(
+      '{ actors(first: 100) { totalCount nodes { slug } pageInfo { hasNextPage } } }',
+    );
     expect(everything.errors).toBeUndefined();
     const all = slugs(everything.data!.actors.nodes);
     expect(everything.data!.actors.totalCount).toBe(seed.actors.length);
@@ -240,7 +271,12 @@ describe('actors subgraph on PostgreSQL', () => {
         totalCount edges { cursor node { slug } } nodes { slug } pageInfo { hasNextPage endCursor }
       }
     }`;
-    const pages: Array<{ totalCount: number; edges: Array<{ cursor: string; node: { slug: string } }>; nodes: Array<{ slug: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = [];
+    const pages: Array<{
+      totalCount: number;
+      edges: Array<{ cursor: string; node: { slug: string } }>;
+      nodes: Array<{ slug: string }>;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    }> = [];
     let after: string | null = null;
     do {
       const { data, errors }: ExecutionResult = await actors.execute(query, { after });
@@ -260,10 +296,14 @@ describe('actors subgraph on PostgreSQL', () => {
   });
 
   it('pages through a search and keeps its total', async () => {
-    const first = await actors.execute('{ actors(search: "russia", first: 2) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }');
+    const first = await actors.execute(
+      '{ actors(search: "russia", first: 2) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }',
+    );
     expect(first.errors).toBeUndefined();
     const expected = seed.actors
-      .filter((actor) => [actor.name, ...actor.aliases.map((alias) => alias.name)].some((name) => name.toLowerCase().includes('russia')))
+      .filter((actor) =>
+        [actor.name, ...actor.aliases.map((alias) => alias.name)].some((name) => name.toLowerCase().includes('russia')),
+      )
       .map((actor) => actor.slug);
     expect(first.data!.actors.totalCount).toBe(expected.length);
     expect(first.data!.actors.pageInfo.hasNextPage).toBe(true);

@@ -28,7 +28,13 @@ describe('events subgraph on PostgreSQL', () => {
       endedAt: null,
       datePrecision: 'DAY',
       location: { name: 'Belgorod region', country: 'Russia', countryCode: 'RU' },
-      subEvents: [{ slug: 'kozinka-border-post-attack-2023', kind: 'ATTACK_ON_BORDER_POST', parent: { slug: 'belgorod-incursion-2023' } }],
+      subEvents: [
+        {
+          slug: 'kozinka-border-post-attack-2023',
+          kind: 'ATTACK_ON_BORDER_POST',
+          parent: { slug: 'belgorod-incursion-2023' },
+        },
+      ],
     });
     expect(data!.event.figures).toContainEqual({ metric: 'INJURED', value: 12, qualifier: 'EXACT' });
   });
@@ -62,8 +68,16 @@ describe('events subgraph on PostgreSQL', () => {
     }`);
     expect(data!.event.participants).toEqual(
       expect.arrayContaining([
-        { role: 'ATTACKER', actor: { id: seedId.actor('freedom-of-russia-legion') }, claim: { id: seedId.claim('raid-perpetrator-russian-volunteer-militias') } },
-        { role: 'ATTACKER', actor: { id: seedId.actor('russian-volunteer-corps') }, claim: { id: seedId.claim('raid-perpetrator-russian-volunteer-militias') } },
+        {
+          role: 'ATTACKER',
+          actor: { id: seedId.actor('freedom-of-russia-legion') },
+          claim: { id: seedId.claim('raid-perpetrator-russian-volunteer-militias') },
+        },
+        {
+          role: 'ATTACKER',
+          actor: { id: seedId.actor('russian-volunteer-corps') },
+          claim: { id: seedId.claim('raid-perpetrator-russian-volunteer-militias') },
+        },
       ]),
     );
     expect(data!.event.participants).toHaveLength(2);
@@ -90,11 +104,16 @@ describe('events subgraph on PostgreSQL', () => {
     expect(data!._entities[0]).toMatchObject({ slug: 'belgorod-incursion-2023' });
     expect(data!._entities[1]).toBeNull();
     expect(data!._entities[2]).toBeNull();
-    expect(data!._entities[3].participations).toContainEqual({ role: 'BRIEFED', event: { slug: 'belgorod-incursion-2023' } });
+    expect(data!._entities[3].participations).toContainEqual({
+      role: 'BRIEFED',
+      event: { slug: 'belgorod-incursion-2023' },
+    });
   });
 
   it('lists events most recent first and pages through them with cursors', async () => {
-    const first = await events.execute('{ events(first: 2) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }');
+    const first = await events.execute(
+      '{ events(first: 2) { totalCount nodes { slug } pageInfo { hasNextPage endCursor } } }',
+    );
     expect(first.data!.events.totalCount).toBe(4);
     // Both started on 22 May; ties are broken by id, so only the pair is fixed.
     expect(first.data!.events.nodes.map((node: { slug: string }) => node.slug).sort()).toEqual([
@@ -102,9 +121,12 @@ describe('events subgraph on PostgreSQL', () => {
       'kozinka-border-post-attack-2023',
     ]);
     expect(first.data!.events.pageInfo.hasNextPage).toBe(true);
-    const second = await events.execute('query($after: String) { events(first: 10, after: $after) { nodes { slug } pageInfo { hasNextPage } } }', {
-      after: first.data!.events.pageInfo.endCursor,
-    });
+    const second = await events.execute(
+      'query($after: String) { events(first: 10, after: $after) { nodes { slug } pageInfo { hasNextPage } } }',
+      {
+        after: first.data!.events.pageInfo.endCursor,
+      },
+    );
     expect(second.data!.events.nodes.map((node: { slug: string }) => node.slug)).toEqual([
       'kremlin-drone-incident-2023',
       'bryansk-sabotage-accusation-2023',
@@ -142,8 +164,17 @@ describe('events subgraph on PostgreSQL', () => {
     ['first: 1000', '{ events(first: 1000) { totalCount } }', 'first must be between 1 and 100'],
     ['a forged cursor', '{ events(after: "bm9wZQ") { totalCount } }', 'after must be an endCursor'],
     ['a bad country code', '{ events(filter: { countryCode: "Russia" }) { totalCount } }', 'two-letter ISO 3166-1'],
-    ['an oversized search', `{ events(filter: { search: "${'x'.repeat(201)}" }) { totalCount } }`, 'at most 200 characters'],
-    ['a bad date', 'query($filter: EventFilter) { events(filter: $filter) { totalCount } }', 'ISO 8601', { filter: { startedAfter: 'last Tuesday' } }],
+    [
+      'an oversized search',
+      `{ events(filter: { search: "${'x'.repeat(201)}" }) { totalCount } }`,
+      'at most 200 characters',
+    ],
+    [
+      'a bad date',
+      'query($filter: EventFilter) { events(filter: $filter) { totalCount } }',
+      'ISO 8601',
+      { filter: { startedAfter: 'last Tuesday' } },
+    ],
   ])('refuses %s with BAD_USER_INPUT', async (_case, query, message, variables?: Record<string, unknown>) => {
     const { data, errors } = await events.execute(query, variables);
     expect(errors).toHaveLength(1);
@@ -156,7 +187,9 @@ describe('events subgraph on PostgreSQL', () => {
 
 describe('text search is literal', () => {
   it('treats % and _ as characters, not wildcards', async () => {
-    const { data } = await events.execute('{ percent: events(filter: { search: "%" }) { totalCount } underscore: events(filter: { search: "_" }) { totalCount } }');
+    const { data } = await events.execute(
+      '{ percent: events(filter: { search: "%" }) { totalCount } underscore: events(filter: { search: "_" }) { totalCount } }',
+    );
     expect(data).toEqual({ percent: { totalCount: 0 }, underscore: { totalCount: 0 } });
   });
 });

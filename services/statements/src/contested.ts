@@ -33,7 +33,8 @@ export function contestedSql(claim: string): Sql {
   const taken = (stances: ReadonlySet<Stance>) =>
     join(
       [...stances].map(
-        (stance) => sql`EXISTS (SELECT 1 FROM "Statement" WHERE "claimId" = ${row}.id AND stance = ${stance}::"Stance" OFFSET 0)`,
+        (stance) =>
+          sql`EXISTS (SELECT 1 FROM "Statement" WHERE "claimId" = ${row}.id AND stance = ${stance}::"Stance" OFFSET 0)`,
       ),
       ' OR ',
     );

@@ -12,7 +12,6 @@ const EARLIEST_FIRST: OrderColumn[] = [{ column: 'saidAt', nulls: 'last' }, { co
 const TEXT_ORDER: OrderColumn[] = [{ column: 'spanStart', nulls: 'last' }, { column: 'id' }];
 const OLDEST_FIRST: OrderColumn[] = [{ column: 'createdAt' }, { column: 'id' }];
 
-
 /**
  * Every read a request makes goes through one of these, so N parents cost one query; lists take
  * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
@@ -45,23 +44,20 @@ export function createLoaders(prisma: StatementsPrisma) {
       wholeRows: true,
     }),
     /** Claims answering each question (a questionKey) about its event, oldest first. */
-    claimsByQuestion: pageLoader(
-      (keys, first, _filters: null) => {
-        const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
-        return prisma.$queryRaw<Claim[]>(
-          lateralPage({
-            table: 'Claim',
-            parent: [
-              { column: 'eventId', type: 'uuid', values: pairs.map(([eventId]) => eventId) },
-              { column: 'question', type: 'text', values: pairs.map(([, question]) => question) },
-            ],
-            orderBy: OLDEST_FIRST,
-            first,
-          }),
-        );
-      },
-      questionKey,
-    ),
+    claimsByQuestion: pageLoader((keys, first, _filters: null) => {
+      const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
+      return prisma.$queryRaw<Claim[]>(
+        lateralPage({
+          table: 'Claim',
+          parent: [
+            { column: 'eventId', type: 'uuid', values: pairs.map(([eventId]) => eventId) },
+            { column: 'question', type: 'text', values: pairs.map(([, question]) => question) },
+          ],
+          orderBy: OLDEST_FIRST,
+          first,
+        }),
+      );
+    }, questionKey),
     /**
      * The distinct stances taken on each claim: an index probe per claim and stance, however many
      * statements it has (OFFSET 0 keeps the planner from making it a join over every statement).

@@ -3,7 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
 import { seedId } from '@newsfacts/platform/seed-ids';
-import { startSubgraphHarness, type ExecutionResult, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
+import {
+  startSubgraphHarness,
+  type ExecutionResult,
+  type SubgraphHarness,
+} from '../../../tests/helpers/subgraph-harness';
 
 let statements: SubgraphHarness;
 beforeAll(async () => {
@@ -27,13 +31,18 @@ const INJURED = seedId.claim('raid-casualties-twelve-injured');
 // question about the same event.
 const AFFIRMING = new Set(['ASSERTS', 'SUPPORTS']);
 const REJECTING = new Set(['DENIES', 'DISPUTES']);
-const stancesOn = (claim: string) => seed.statements.filter((statement) => statement.claim === claim).map((statement) => statement.stance);
+const stancesOn = (claim: string) =>
+  seed.statements.filter((statement) => statement.claim === claim).map((statement) => statement.stance);
 const hasOpposingStances = (claim: string) =>
   stancesOn(claim).some((stance) => AFFIRMING.has(stance)) && stancesOn(claim).some((stance) => REJECTING.has(stance));
 const hasCompetitor = (claim: (typeof seed.claims)[number]) =>
-  seed.claims.some((other) => other.slug !== claim.slug && other.event === claim.event && other.question === claim.question);
+  seed.claims.some(
+    (other) => other.slug !== claim.slug && other.event === claim.event && other.question === claim.question,
+  );
 // Claims are listed oldest first, and the seed creates them in dataset order.
-const contestedSlugs = seed.claims.filter((claim) => hasOpposingStances(claim.slug) || hasCompetitor(claim)).map((claim) => claim.slug);
+const contestedSlugs = seed.claims
+  .filter((claim) => hasOpposingStances(claim.slug) || hasCompetitor(claim))
+  .map((claim) => claim.slug);
 const uncontestedSlugs = seed.claims.map((claim) => claim.slug).filter((slug) => !contestedSlugs.includes(slug));
 
 const ids = (nodes: Array<{ id: string }>) => nodes.map((node) => node.id);
@@ -92,7 +101,12 @@ describe('statements subgraph on PostgreSQL', () => {
     // Kyiv and Moscow answer "Who carried out the raid?" differently, and nothing else about the raid is contested.
     expect(ids(raid.contestedClaims)).toEqual([MILITIAS, FORMATIONS]);
     const [militias, formations] = raid.contestedClaims;
-    const reportedIn = { id: SOURCE, title: SOURCE_TITLE, publishedAt: '2023-05-23T00:00:00.000Z', publishedAtPrecision: 'DAY' };
+    const reportedIn = {
+      id: SOURCE,
+      title: SOURCE_TITLE,
+      publishedAt: '2023-05-23T00:00:00.000Z',
+      publishedAtPrecision: 'DAY',
+    };
 
     expect(militias).toMatchObject({
       text: 'Russian volunteer militias – the Freedom of Russia Legion and the Russian Volunteer Corps – carried out the raid.',
@@ -158,8 +172,12 @@ describe('statements subgraph on PostgreSQL', () => {
     // Every statement about the raid, and only those, earliest first.
     const raidClaimSlugs = new Set(raidClaims.map((claim) => claim.slug));
     const raidStatements = seed.statements.filter((statement) => raidClaimSlugs.has(statement.claim));
-    expect(sorted(ids(raid.statements))).toEqual(sorted(raidStatements.map((statement) => seedId.statement(statement.slug))));
-    expect(raid.statements.every((statement: { claim: { id: string } }) => ids(raid.claims).includes(statement.claim.id))).toBe(true);
+    expect(sorted(ids(raid.statements))).toEqual(
+      sorted(raidStatements.map((statement) => seedId.statement(statement.slug))),
+    );
+    expect(
+      raid.statements.every((statement: { claim: { id: string } }) => ids(raid.claims).includes(statement.claim.id)),
+    ).toBe(true);
     expectEarliestFirst(raid.statements.map((statement: { saidAt: string | null }) => statement.saidAt));
   });
 
@@ -248,9 +266,13 @@ describe('statements subgraph on PostgreSQL', () => {
 
     // Gladkov said three things; none of them is disputed.
     expect(sorted(ids(gladkov.statements))).toEqual(
-      sorted(['gladkov-wrapping-up-operation', 'gladkov-not-safe-to-return', 'gladkov-twelve-injured'].map(seedId.statement)),
+      sorted(
+        ['gladkov-wrapping-up-operation', 'gladkov-not-safe-to-return', 'gladkov-twelve-injured'].map(seedId.statement),
+      ),
     );
-    expect(gladkov.statements[0].quote).toBe('We are working to wrap up the anti-terrorist operation, security forces are doing all they can');
+    expect(gladkov.statements[0].quote).toBe(
+      'We are working to wrap up the anti-terrorist operation, security forces are doing all they can',
+    );
     expectEarliestFirst(gladkov.statements.map((statement: { saidAt: string | null }) => statement.saidAt));
     expect(gladkov.denials).toEqual([]);
     expect(gladkov.contestedClaims).toEqual([]);
@@ -283,8 +305,13 @@ describe('statements subgraph on PostgreSQL', () => {
 
     // Nobody denies either perpetrator claim; they are contested because they compete.
     expect(data!.militias.contested).toBe(true);
-    expect(data!.militias.statements.map((statement: { stance: string }) => statement.stance)).toEqual(['ASSERTS', 'SUPPORTS']);
-    expect(data!.militias.competingClaims).toEqual([{ id: FORMATIONS, text: 'Ukrainian armed units carried out the raid.' }]);
+    expect(data!.militias.statements.map((statement: { stance: string }) => statement.stance)).toEqual([
+      'ASSERTS',
+      'SUPPORTS',
+    ]);
+    expect(data!.militias.competingClaims).toEqual([
+      { id: FORMATIONS, text: 'Ukrainian armed units carried out the raid.' },
+    ]);
     expect(data!.formations.contested).toBe(true);
     expect(data!.formations.statements).toEqual([{ stance: 'ASSERTS' }]);
     expect(data!.formations.competingClaims).toEqual([
@@ -340,7 +367,9 @@ describe('statements subgraph on PostgreSQL', () => {
     ]);
     expect(ids(data!.raidContested.nodes)).toEqual([MILITIAS, FORMATIONS]);
     expect(data!.kremlin.totalCount).toBe(2);
-    expect(ids(data!.kremlin.nodes)).toEqual(['kremlin-occurrence-two-drone-strike-averted', 'kremlin-perpetrator-ukraine'].map(seedId.claim));
+    expect(ids(data!.kremlin.nodes)).toEqual(
+      ['kremlin-occurrence-two-drone-strike-averted', 'kremlin-perpetrator-ukraine'].map(seedId.claim),
+    );
     expect(data!.nothing).toEqual({ totalCount: 0, nodes: [] });
   });
 
@@ -365,13 +394,20 @@ describe('statements subgraph on PostgreSQL', () => {
     expect(seen).toEqual(seed.claims.map((claim) => seedId.claim(claim.slug)));
 
     // A filter holds across pages too.
-    const first = await statements.execute('{ claims(contested: true, first: 3) { nodes { id } pageInfo { hasNextPage endCursor } } }');
-    const rest = await statements.execute('query($after: String) { claims(contested: true, first: 3, after: $after) { nodes { id } pageInfo { hasNextPage } } }', {
-      after: first.data!.claims.pageInfo.endCursor,
-    });
+    const first = await statements.execute(
+      '{ claims(contested: true, first: 3) { nodes { id } pageInfo { hasNextPage endCursor } } }',
+    );
+    const rest = await statements.execute(
+      'query($after: String) { claims(contested: true, first: 3, after: $after) { nodes { id } pageInfo { hasNextPage } } }',
+      {
+        after: first.data!.claims.pageInfo.endCursor,
+      },
+    );
     expect(first.data!.claims.pageInfo.hasNextPage).toBe(true);
     expect(rest.data!.claims.pageInfo.hasNextPage).toBe(false);
-    expect([...ids(first.data!.claims.nodes), ...ids(rest.data!.claims.nodes)]).toEqual(contestedSlugs.map(seedId.claim));
+    expect([...ids(first.data!.claims.nodes), ...ids(rest.data!.claims.nodes)]).toEqual(
+      contestedSlugs.map(seedId.claim),
+    );
   });
 
   it('derives contested from the statements on every read, never from a stored flag', async () => {
@@ -394,12 +430,22 @@ describe('statements subgraph on PostgreSQL', () => {
       await client.query(
         `INSERT INTO "Statement" ("id", "claimId", "eventId", "speakerId", "stance", "paraphrase", "channel", "sourceId")
          VALUES ($1, $2, $3, $4, 'DISPUTES', $5, 'UNSPECIFIED', $6)`,
-        [disputeId, INJURED, RAID, seedId.actor('russian-ministry-of-defence'), 'Fewer people were hurt than the governor said.', SOURCE],
+        [
+          disputeId,
+          INJURED,
+          RAID,
+          seedId.actor('russian-ministry-of-defence'),
+          'Fewer people were hurt than the governor said.',
+          SOURCE,
+        ],
       );
       const during = await statements.execute(query, variables);
       expect(during.errors).toBeUndefined();
       expect(during.data!.claim.contested).toBe(true);
-      expect(during.data!.claim.statements.map((statement: { stance: string }) => statement.stance).sort()).toEqual(['ASSERTS', 'DISPUTES']);
+      expect(during.data!.claim.statements.map((statement: { stance: string }) => statement.stance).sort()).toEqual([
+        'ASSERTS',
+        'DISPUTES',
+      ]);
       expect(ids(during.data!.contested.nodes)).toContain(INJURED);
       expect(ids(during.data!.uncontested.nodes)).not.toContain(INJURED);
       expect(ids(during.data!._entities[0].contestedClaims)).toEqual([MILITIAS, FORMATIONS, INJURED]);
@@ -444,7 +490,11 @@ describe('statements subgraph on PostgreSQL', () => {
     expect(data!.byId).toEqual({ slug: SOURCE_SLUG, title: SOURCE_TITLE });
     expect(data!.sources).toEqual({ totalCount: 1, nodes: [{ slug: SOURCE_SLUG }] });
 
-    const listed = data!.bySlug.statements as Array<{ id: string; span: { start: number; end: number } | null; reportedIn: { id: string } }>;
+    const listed = data!.bySlug.statements as Array<{
+      id: string;
+      span: { start: number; end: number } | null;
+      reportedIn: { id: string };
+    }>;
     expect(listed).toHaveLength(seed.statements.length);
     expect(listed.every((statement) => statement.reportedIn.id === SOURCE)).toBe(true);
     // Each statement points at its own stretch of the report.
@@ -488,7 +538,10 @@ describe('statements subgraph on PostgreSQL', () => {
       { id: MILITIAS, question: 'Who carried out the raid?' },
       null,
       null,
-      { id: seedId.statement('malyar-patriots-of-russia'), quote: 'These are patriots of Russia as far as we understand' },
+      {
+        id: seedId.statement('malyar-patriots-of-russia'),
+        quote: 'These are patriots of Russia as far as we understand',
+      },
       null,
       null,
       { id: SOURCE, slug: SOURCE_SLUG },
@@ -546,7 +599,11 @@ describe('statements subgraph on PostgreSQL', () => {
     ['first: 101 on sources', '{ sources(first: 101) { totalCount } }', 'first must be between 1 and 100'],
     ['a forged cursor', '{ claims(after: "bm9wZQ") { totalCount } }', 'after must be an endCursor'],
     ['a forged cursor on sources', '{ sources(after: "not a cursor") { totalCount } }', 'after must be an endCursor'],
-    ['a source with both id and slug', `{ source(id: "${SOURCE}", slug: "${SOURCE_SLUG}") { id } }`, 'exactly one of id or slug'],
+    [
+      'a source with both id and slug',
+      `{ source(id: "${SOURCE}", slug: "${SOURCE_SLUG}") { id } }`,
+      'exactly one of id or slug',
+    ],
     ['a source with neither id nor slug', '{ source { id } }', 'exactly one of id or slug'],
     ['a malformed source id', '{ source(id: "report") { id } }', 'id must be a UUID'],
   ])('refuses %s with BAD_USER_INPUT', async (_case, query, message) => {

@@ -10,7 +10,12 @@ export function ActorPage({ slug }: { slug: string }) {
   if (state.status === 'loading') return <Loading what="the actor" />;
   if (state.status === 'error') return <Failure error={state.error} />;
   const { actor } = state.data;
-  if (!actor) return <Empty>There is no person or organisation “{slug}”. <a href="#/">Search again</a>.</Empty>;
+  if (!actor)
+    return (
+      <Empty>
+        There is no person or organisation “{slug}”. <a href="#/">Search again</a>.
+      </Empty>
+    );
 
   return (
     <article className="actor">
@@ -30,9 +35,12 @@ export function ActorPage({ slug }: { slug: string }) {
           <ul className="cards">
             {actor.affiliations.map((affiliation) => (
               <li key={`${affiliation.title}:${affiliation.organization.slug}`}>
-                {affiliation.title}, <a href={`#/actor/${affiliation.organization.slug}`}>{affiliation.organization.name}</a>
+                {affiliation.title},{' '}
+                <a href={`#/actor/${affiliation.organization.slug}`}>{affiliation.organization.name}</a>
                 <span className="muted">
-                  {affiliation.since || affiliation.until ? ` ${year(affiliation.since)}–${year(affiliation.until)}` : ''}
+                  {affiliation.since || affiliation.until
+                    ? ` ${year(affiliation.since)}–${year(affiliation.until)}`
+                    : ''}
                   {affiliation.current ? '' : ' (former)'}
                 </span>
               </li>
@@ -58,7 +66,9 @@ export function ActorPage({ slug }: { slug: string }) {
             {actor.statements.map((statement) => (
               <li key={statement.id}>
                 <p>
-                  <span className={`stance-badge stance-${statement.stance.toLowerCase()}`}>{STANCE_LABEL[statement.stance]}</span>{' '}
+                  <span className={`stance-badge stance-${statement.stance.toLowerCase()}`}>
+                    {STANCE_LABEL[statement.stance]}
+                  </span>{' '}
                   {statement.claim.text}
                   {statement.claim.contested && <span className="tag contested">contested</span>}
                 </p>
@@ -70,8 +80,7 @@ export function ActorPage({ slug }: { slug: string }) {
                   ) : (
                     'an event'
                   )}{' '}
-                  · reported in{' '}
-                  <cite>{statement.reportedIn.title}</cite>
+                  · reported in <cite>{statement.reportedIn.title}</cite>
                 </p>
               </li>
             ))}
@@ -88,7 +97,8 @@ export function ActorPage({ slug }: { slug: string }) {
               <li key={`${participation.role}:${participation.event.slug}`}>
                 <a href={`#/event/${participation.event.slug}`}>{participation.event.title}</a>
                 <span className="muted">
-                  {words(participation.role)} · {formatDate(participation.event.startedAt, participation.event.datePrecision)}
+                  {words(participation.role)} ·{' '}
+                  {formatDate(participation.event.startedAt, participation.event.datePrecision)}
                 </span>
               </li>
             ))}

@@ -40,7 +40,13 @@ function KeyForm() {
       }}
     >
       <label htmlFor="api-key">API key</label>
-      <input id="api-key" type="password" value={value} placeholder="nfk_…" onChange={(event) => setValue(event.target.value)} />
+      <input
+        id="api-key"
+        type="password"
+        value={value}
+        placeholder="nfk_…"
+        onChange={(event) => setValue(event.target.value)}
+      />
       <button type="submit">Use</button>
     </form>
   );
@@ -60,7 +66,13 @@ export function App() {
         </nav>
       </header>
       <main>
-        {kind === 'event' && slug ? <EventPage slug={slug} /> : kind === 'actor' && slug ? <ActorPage slug={slug} /> : <Home />}
+        {kind === 'event' && slug ? (
+          <EventPage slug={slug} />
+        ) : kind === 'actor' && slug ? (
+          <ActorPage slug={slug} />
+        ) : (
+          <Home />
+        )}
       </main>
     </>
   );

@@ -34,7 +34,12 @@ export function positionsByQuestion(claims: ClaimView[]) {
     const rejecting = claim.statements.filter((statement) => !AFFIRMING.has(statement.stance));
     group.positions.push({ key: `${claim.id}:for`, heading: claim.text, denial: false, statements: affirming });
     if (rejecting.length) {
-      group.positions.push({ key: `${claim.id}:against`, heading: `Denied: ${claim.text}`, denial: true, statements: rejecting });
+      group.positions.push({
+        key: `${claim.id}:against`,
+        heading: `Denied: ${claim.text}`,
+        denial: true,
+        statements: rejecting,
+      });
     }
   }
   return [...questions.values()];
@@ -53,10 +58,16 @@ export function EventPage({ slug }: { slug: string }) {
   if (state.status === 'loading') return <Loading what="the event" />;
   if (state.status === 'error') return <Failure error={state.error} />;
   const { event } = state.data;
-  if (!event) return <Empty>There is no event “{slug}”. <a href="#/">Search again</a>.</Empty>;
+  if (!event)
+    return (
+      <Empty>
+        There is no event “{slug}”. <a href="#/">Search again</a>.
+      </Empty>
+    );
 
   const roles = new Map<string, typeof event.participants>();
-  for (const participant of event.participants) roles.set(participant.role, [...(roles.get(participant.role) ?? []), participant]);
+  for (const participant of event.participants)
+    roles.set(participant.role, [...(roles.get(participant.role) ?? []), participant]);
 
   const timeline: TimelineEntry[] = [
     { ...event, label: 'this event' },
@@ -64,7 +75,10 @@ export function EventPage({ slug }: { slug: string }) {
     ...event.subEvents.map((sub) => ({ ...sub, label: 'part of this event' })),
     ...event.relatedEvents
       .filter((related) => related.kind !== 'PART_OF' && related.kind !== 'HAS_PART')
-      .map((related) => ({ ...related.event, label: `this event ${words(related.kind)} it${related.note ? ` — ${related.note}` : ''}` })),
+      .map((related) => ({
+        ...related.event,
+        label: `this event ${words(related.kind)} it${related.note ? ` — ${related.note}` : ''}`,
+      })),
   ].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
 
   return (
@@ -79,7 +93,9 @@ export function EventPage({ slug }: { slug: string }) {
             <>
               {' · '}
               {event.location.name}
-              {event.location.region && event.location.region !== event.location.name && `, ${event.location.region}`}, {event.location.country}
+              {event.location.region &&
+                event.location.region !== event.location.name &&
+                `, ${event.location.region}`}, {event.location.country}
             </>
           )}
         </p>
@@ -118,7 +134,11 @@ export function EventPage({ slug }: { slug: string }) {
               </h3>
               <div className="positions">
                 {group.positions.map((position) => (
-                  <section className={`position${position.denial ? ' denial' : ''}`} key={position.key} aria-label={position.heading}>
+                  <section
+                    className={`position${position.denial ? ' denial' : ''}`}
+                    key={position.key}
+                    aria-label={position.heading}
+                  >
                     <h4>{position.heading}</h4>
                     {position.statements.length ? (
                       position.statements.map((statement) => <Statement key={statement.id} statement={statement} />)
@@ -163,7 +183,11 @@ export function EventPage({ slug }: { slug: string }) {
           {timeline.map((entry) => (
             <li key={`${entry.slug}:${entry.label}`} className={entry.slug === event.slug ? 'current' : undefined}>
               <time>{formatDate(entry.startedAt, entry.datePrecision as never)}</time>{' '}
-              {entry.slug === event.slug ? <strong>{entry.title}</strong> : <a href={`#/event/${entry.slug}`}>{entry.title}</a>}
+              {entry.slug === event.slug ? (
+                <strong>{entry.title}</strong>
+              ) : (
+                <a href={`#/event/${entry.slug}`}>{entry.title}</a>
+              )}
               <span className="muted"> — {entry.label}</span>
             </li>
           ))}

@@ -75,7 +75,9 @@ function RecentEvents() {
             <span className="muted">
               {formatDate(event.startedAt, event.datePrecision)}
               {event.location && ` · ${event.location.name}`}
-              {event.contestedClaims && event.contestedClaims.length > 0 && ` · ${event.contestedClaims.length} contested claim(s)`}
+              {event.contestedClaims &&
+                event.contestedClaims.length > 0 &&
+                ` · ${event.contestedClaims.length} contested claim(s)`}
             </span>
           </li>
         ))}

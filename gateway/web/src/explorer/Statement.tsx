@@ -9,7 +9,11 @@ export interface StatementView {
   saidAtPrecision?: string | null;
   channel: string;
   channelDetail?: string | null;
-  speaker?: { slug: string; name: string; affiliations: Array<{ title: string; organization: { name: string } }> } | null;
+  speaker?: {
+    slug: string;
+    name: string;
+    affiliations: Array<{ title: string; organization: { name: string } }>;
+  } | null;
   outlet?: { name: string } | null;
   reportedIn: { title: string; publisher?: string | null; publishedAt: string; publishedAtPrecision?: string | null };
 }

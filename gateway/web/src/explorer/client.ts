@@ -53,15 +53,17 @@ export async function request<Result, Variables>(
   }
   const [first] = body.errors ?? [];
   if (!body.data) {
-    throw new RequestError(first?.message ?? `The gateway answered ${response.status}.`, first?.extensions?.code, first?.extensions?.requestId);
+    throw new RequestError(
+      first?.message ?? `The gateway answered ${response.status}.`,
+      first?.extensions?.code,
+      first?.extensions?.requestId,
+    );
   }
   return body.data;
 }
 
 export type QueryState<Result> =
-  | { status: 'loading' }
-  | { status: 'error'; error: RequestError }
-  | { status: 'done'; data: Result };
+  { status: 'loading' } | { status: 'error'; error: RequestError } | { status: 'done'; data: Result };
 
 /** Runs a query whenever its variables change; a newer run cancels an older one. */
 export function useQuery<Result, Variables>(

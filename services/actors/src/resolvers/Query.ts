@@ -18,16 +18,22 @@ export const Query: QueryResolvers = {
       // Names and aliases each through their trigram index, then united: an OR across the two
       // tables would scan every actor.
       const pattern = `%${likeLiteral(text)}%`;
-      filters.push(Prisma.sql`a.id IN (SELECT id FROM "Actor" WHERE name ILIKE ${pattern} UNION SELECT "actorId" FROM "Alias" WHERE name ILIKE ${pattern})`);
+      filters.push(
+        Prisma.sql`a.id IN (SELECT id FROM "Actor" WHERE name ILIKE ${pattern} UNION SELECT "actorId" FROM "Alias" WHERE name ILIKE ${pattern})`,
+      );
     }
     if (kind) filters.push(Prisma.sql`a.kind = ${kind}::"ActorKind"`);
     if (organizationType) filters.push(Prisma.sql`a."organizationType" = ${organizationType}::"OrganizationType"`);
     if (countryCode != null) filters.push(Prisma.sql`a."countryCode" = ${checkCountryCode(countryCode)}`);
-    const afterCursor = page.afterId ? [Prisma.sql`(a.name, a.id) > (SELECT name, id FROM "Actor" WHERE id = ${page.afterId}::uuid)`] : [];
+    const afterCursor = page.afterId
+      ? [Prisma.sql`(a.name, a.id) > (SELECT name, id FROM "Actor" WHERE id = ${page.afterId}::uuid)`]
+      : [];
     const rows = await prisma.$queryRaw<Actor[]>`
       SELECT a.* FROM "Actor" a ${whereAll([...filters, ...afterCursor])} ORDER BY a.name ASC, a.id ASC LIMIT ${page.take + 1}`;
     return toConnection(rows, page, async () => {
-      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Actor" a ${whereAll(filters)}`;
+      const [{ count }] = await prisma.$queryRaw<
+        [{ count: number }]
+      >`SELECT count(*)::int AS count FROM "Actor" a ${whereAll(filters)}`;
       return count;
     });
   },

@@ -6,5 +6,6 @@ import type { ActorResolvers } from '../generated/graphql.ts';
 export const Actor: ActorResolvers = {
   // A malformed id would fail the whole batched query of every sibling entity; it names nothing.
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
-  participations: (actor, { first }, { loaders }) => loaders.participantsByActorId.load(actor.id, pageSize(first), null),
+  participations: (actor, { first }, { loaders }) =>
+    loaders.participantsByActorId.load(actor.id, pageSize(first), null),
 };

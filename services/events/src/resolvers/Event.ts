@@ -26,7 +26,8 @@ export const Event: EventResolvers = {
     if (event.parentId) related.push({ kind: 'PART_OF', eventId: event.parentId, note: null });
     for (const sub of subEvents) related.push({ kind: 'HAS_PART', eventId: sub.id, note: null });
     for (const link of outgoing) related.push({ kind: link.kind, eventId: link.toEventId, note: link.note });
-    for (const link of incoming) related.push({ kind: INVERSE_KIND[link.kind], eventId: link.fromEventId, note: link.note });
+    for (const link of incoming)
+      related.push({ kind: INVERSE_KIND[link.kind], eventId: link.fromEventId, note: link.note });
     return related.slice(0, size);
   },
 

@@ -4,6 +4,9 @@ import type { ParticipantResolvers } from '../generated/graphql.ts';
 export const Participant: ParticipantResolvers = {
   actor: (participant) => ({ id: participant.actorId }),
   event: (participant, _args, { loaders }) =>
-    required(loaders.eventById.load(participant.eventId), `event ${participant.eventId} of participant ${participant.id}`),
+    required(
+      loaders.eventById.load(participant.eventId),
+      `event ${participant.eventId} of participant ${participant.id}`,
+    ),
   claim: (participant) => reference(participant.claimId),
 };

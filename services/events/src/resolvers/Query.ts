@@ -11,7 +11,10 @@ function eventWhere(filter: EventFilter | null | undefined): Prisma.EventWhereIn
     const search = likeLiteral(checkText('filter.search', filter.search.trim()));
     if (search) {
       where.push({
-        OR: [{ title: { contains: search, mode: 'insensitive' } }, { summary: { contains: search, mode: 'insensitive' } }],
+        OR: [
+          { title: { contains: search, mode: 'insensitive' } },
+          { summary: { contains: search, mode: 'insensitive' } },
+        ],
       });
     }
   }
@@ -52,7 +55,11 @@ async function newestFirst(prisma: EventsPrisma, where: Prisma.EventWhereInput, 
   if (rows.length < limit) {
     const after: Prisma.EventWhereInput[] = cursor && !cursor.startedAt ? [{ id: { gt: cursor.id } }] : [];
     rows.push(
-      ...(await prisma.event.findMany({ where: { AND: [where, { startedAt: null }, ...after] }, orderBy: [{ id: 'asc' }], take: limit - rows.length })),
+      ...(await prisma.event.findMany({
+        where: { AND: [where, { startedAt: null }, ...after] },
+        orderBy: [{ id: 'asc' }],
+        take: limit - rows.length,
+      })),
     );
   }
   return rows;

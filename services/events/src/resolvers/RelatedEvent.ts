@@ -15,5 +15,6 @@ export const INVERSE_KIND: Record<'FOLLOWS' | 'RELATED_TO' | 'RESPONSE_TO', Even
 };
 
 export const RelatedEvent: RelatedEventResolvers = {
-  event: (parent, _args, { loaders }) => required(loaders.eventById.load(parent.eventId), `related event ${parent.eventId}`),
+  event: (parent, _args, { loaders }) =>
+    required(loaders.eventById.load(parent.eventId), `related event ${parent.eventId}`),
 };

@@ -7,6 +7,8 @@ import type { ActorResolvers } from '../generated/graphql.ts';
 export const Actor: ActorResolvers = {
   // A malformed id would fail the whole batched query of every sibling entity; it names nothing.
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
-  statements: (actor, { stances, first }, { loaders }) => loaders.statementsBySpeakerId.load(actor.id, pageSize(first), listFilter(stances)),
-  contestedClaims: (actor, { first }, { loaders }) => loaders.contestedClaimsBySpeakerId.load(actor.id, pageSize(first), null),
+  statements: (actor, { stances, first }, { loaders }) =>
+    loaders.statementsBySpeakerId.load(actor.id, pageSize(first), listFilter(stances)),
+  contestedClaims: (actor, { first }, { loaders }) =>
+    loaders.contestedClaimsBySpeakerId.load(actor.id, pageSize(first), null),
 };

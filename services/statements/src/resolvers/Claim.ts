@@ -14,11 +14,16 @@ async function competingClaims(claim: ClaimRow, loaders: Loaders, first: number)
 }
 
 export const Claim: ClaimResolvers = {
-  __resolveReference: (reference, { loaders }) => (UUID_PATTERN.test(reference.id) ? loaders.claimById.load(reference.id) : null),
+  __resolveReference: (reference, { loaders }) =>
+    UUID_PATTERN.test(reference.id) ? loaders.claimById.load(reference.id) : null,
   event: (claim) => ({ id: claim.eventId }),
-  statements: (claim, { stances, first }, { loaders }) => loaders.statementsByClaimId.load(claim.id, pageSize(first), listFilter(stances)),
+  statements: (claim, { stances, first }, { loaders }) =>
+    loaders.statementsByClaimId.load(claim.id, pageSize(first), listFilter(stances)),
   contested: async (claim, _args, { loaders }) => {
-    const [stances, competitors] = await Promise.all([loaders.stancesByClaimId.load(claim.id), competingClaims(claim, loaders, 1)]);
+    const [stances, competitors] = await Promise.all([
+      loaders.stancesByClaimId.load(claim.id),
+      competingClaims(claim, loaders, 1),
+    ]);
     return isContested(stances, competitors.length);
   },
   competingClaims: (claim, { first }, { loaders }) => competingClaims(claim, loaders, pageSize(first)),

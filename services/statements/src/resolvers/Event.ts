@@ -7,7 +7,9 @@ import type { EventResolvers } from '../generated/graphql.ts';
 export const Event: EventResolvers = {
   // A malformed id would fail the whole batched query of every sibling entity; it names nothing.
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
-  claims: (event, { aspects, first }, { loaders }) => loaders.claimsByEventId.load(event.id, pageSize(first), listFilter(aspects)),
-  contestedClaims: (event, { first }, { loaders }) => loaders.contestedClaimsByEventId.load(event.id, pageSize(first), null),
+  claims: (event, { aspects, first }, { loaders }) =>
+    loaders.claimsByEventId.load(event.id, pageSize(first), listFilter(aspects)),
+  contestedClaims: (event, { first }, { loaders }) =>
+    loaders.contestedClaimsByEventId.load(event.id, pageSize(first), null),
   statements: (event, { first }, { loaders }) => loaders.statementsByEventId.load(event.id, pageSize(first), null),
 };

@@ -31,7 +31,9 @@ export const Query: QueryResolvers = {
     const rows = await claimsPage(prisma, filters, page);
     return toConnection(rows, page, async () => {
       // Counting contested claims tests every claim: it is asked for only when a client selects totalCount.
-      const [{ count }] = await prisma.$queryRaw<[{ count: number }]>`SELECT count(*)::int AS count FROM "Claim" c ${whereAll(filters)}`;
+      const [{ count }] = await prisma.$queryRaw<
+        [{ count: number }]
+      >`SELECT count(*)::int AS count FROM "Claim" c ${whereAll(filters)}`;
       return count;
     });
   },

@@ -7,9 +7,12 @@ export const Statement: StatementResolvers = {
     UUID_PATTERN.test(reference.id) ? loaders.statementById.load(reference.id) : null,
   speaker: (statement) => ({ id: statement.speakerId }),
   outlet: (statement) => reference(statement.outletId),
-  claim: (statement, _args, { loaders }) => required(loaders.claimById.load(statement.claimId), `claim ${statement.claimId}`),
+  claim: (statement, _args, { loaders }) =>
+    required(loaders.claimById.load(statement.claimId), `claim ${statement.claimId}`),
   reportedIn: (statement, _args, { loaders }) =>
     required(loaders.sourceById.load(statement.sourceId), `source ${statement.sourceId}`),
   span: (statement) =>
-    statement.spanStart != null && statement.spanEnd != null ? { start: statement.spanStart, end: statement.spanEnd } : null,
+    statement.spanStart != null && statement.spanEnd != null
+      ? { start: statement.spanStart, end: statement.spanEnd }
+      : null,
 };
