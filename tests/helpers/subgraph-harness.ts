@@ -7,6 +7,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { openDatabase, type Database } from '@newsfacts/platform/db';
 import { createLogger } from '@newsfacts/platform/logger';
+import { createPeerClient } from '@newsfacts/platform/peers';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
 import type { Subgraph, SubgraphServer } from '@newsfacts/platform/subgraph';
 import { actorsSubgraph } from '@newsfacts/actors/server';
@@ -69,7 +70,15 @@ async function harnessFor<Prisma extends { $disconnect(): Promise<void> }, Loade
   const prisma = subgraph.createPrisma(db);
   const signingSecret = randomBytes(32).toString('hex');
   const logger = createLogger(`${subgraph.name}-test`, 'silent');
-  const server = await subgraph.createServer({ prisma, logger, readiness: () => db.ping(), signingSecret });
+  // No other subgraph runs beside a harness: a write that must ask one is refused as unavailable.
+  const nowhere = 'http://127.0.0.1:9/graphql';
+  const peers = createPeerClient({
+    urls: { events: nowhere, actors: nowhere, statements: nowhere },
+    signingSecret,
+    logger,
+    timeoutMs: 1_000,
+  });
+  const server = await subgraph.createServer({ prisma, peers, logger, readiness: () => db.ping(), signingSecret });
   return {
     name: subgraph.name,
     database,
@@ -82,7 +91,7 @@ async function harnessFor<Prisma extends { $disconnect(): Promise<void> }, Loade
     ): Promise<ExecutionResult<Data>> {
       const response = await server.apollo.executeOperation(
         { query, variables },
-        { contextValue: subgraph.createContext(prisma, { requestId: 'test', principal }) },
+        { contextValue: subgraph.createContext(prisma, peers, { requestId: 'test', principal }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as ExecutionResult<Data>;

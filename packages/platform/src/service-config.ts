@@ -35,6 +35,8 @@ export interface SubgraphConfig {
   metricsAccess: MetricsAccess;
   /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
   shutdownGraceMs: number;
+  /** Where the other subgraphs answer, for checks across them (peers.ts). */
+  subgraphUrls: Record<SubgraphName, string>;
 }
 
 export const signingSecret = z
@@ -87,5 +89,28 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     database: loadDatabaseTarget(name, env),
     metricsAccess: loadMetricsAccess(env),
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS as number,
+    subgraphUrls: loadSubgraphUrls(env),
   };
+}
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((url) => /^https?:\/\//.test(url), { message: 'must be an http(s) URL' });
+
+/** Where each subgraph answers: `<NAME>_URL`, or else http://127.0.0.1:<NAME>_PORT/graphql. */
+export function loadSubgraphUrls(env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, string> {
+  const names = Object.keys(SUBGRAPHS) as SubgraphName[];
+  return Object.fromEntries(
+    names.map((name) => {
+      const prefix = name.toUpperCase();
+      const [urlKey, portKey] = [`${prefix}_URL`, `${prefix}_PORT`];
+      // Named as in the environment, so that a bad value's message names the variable to fix.
+      const parsed = parseConfig(
+        z.object({ [urlKey]: httpUrl.optional(), [portKey]: port(SUBGRAPHS[name].defaultPort) }),
+        { [urlKey]: env[urlKey] || undefined, [portKey]: env[portKey] },
+      ) as Record<string, string | number | undefined>;
+      return [name, (parsed[urlKey] as string | undefined) ?? `http://127.0.0.1:${parsed[portKey]}/graphql`];
+    }),
+  ) as Record<SubgraphName, string>;
 }

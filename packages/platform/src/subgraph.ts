@@ -14,6 +14,7 @@ import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
+import { createPeerClient, type PeerClient } from './peers';
 import { refuseUnstorableStrings } from './string-inputs';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
@@ -172,6 +173,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
 /** What a subgraph's `createServer` is given: its Prisma client, a logger, and a readiness probe. */
 export interface SubgraphDeps<Prisma> {
   prisma: Prisma;
+  /** The other subgraphs, for checks across them. */
+  peers: PeerClient;
   logger: Logger;
   readiness: () => Promise<void>;
   signingSecret: string;
@@ -189,8 +192,12 @@ export interface SubgraphProgram<Prisma extends Disconnectable> {
   createServer(deps: SubgraphDeps<Prisma>): Promise<SubgraphServer>;
 }
 
-/** What every subgraph's resolvers get: who is asking, the database, and this request's loaders. */
-export type SubgraphContext<Prisma, Loaders> = RequestIdentity & { prisma: Prisma; loaders: Loaders };
+/** What every subgraph's resolvers get: who is asking, the database, this request's loaders, and the other subgraphs. */
+export type SubgraphContext<Prisma, Loaders> = RequestIdentity & {
+  prisma: Prisma;
+  loaders: Loaders;
+  peers: PeerClient;
+};
 
 export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
   name: SubgraphName;
@@ -205,7 +212,7 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
 
 export interface Subgraph<Prisma extends Disconnectable, Loaders> extends SubgraphProgram<Prisma> {
   typeDefs: DocumentNode;
-  createContext(prisma: Prisma, identity: RequestIdentity): SubgraphContext<Prisma, Loaders>;
+  createContext(prisma: Prisma, peers: PeerClient, identity: RequestIdentity): SubgraphContext<Prisma, Loaders>;
 }
 
 /** A subgraph from its parts: `index.ts` runs it (runSubgraph), tests build it in-process (createServer). */
@@ -213,9 +220,14 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
   definition: SubgraphDefinition<Prisma, Loaders>,
 ): Subgraph<Prisma, Loaders> {
   const typeDefs = parse(readFileSync(definition.schema, 'utf8'));
-  const createContext = (prisma: Prisma, identity: RequestIdentity): SubgraphContext<Prisma, Loaders> => ({
+  const createContext = (
+    prisma: Prisma,
+    peers: PeerClient,
+    identity: RequestIdentity,
+  ): SubgraphContext<Prisma, Loaders> => ({
     ...identity,
     prisma,
+    peers,
     loaders: definition.createLoaders(prisma),
   });
   // graphql-codegen's resolver types and @apollo/subgraph's map describe the same object, but
@@ -232,7 +244,7 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
         name: definition.name,
         typeDefs,
         resolvers,
-        context: (identity) => createContext(deps.prisma, identity),
+        context: (identity) => createContext(deps.prisma, deps.peers, identity),
       }),
   };
 }
@@ -259,6 +271,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
   const prisma = program.createPrisma(db);
   const server = await program.createServer({
     prisma,
+    peers: createPeerClient({ urls: config.subgraphUrls, signingSecret: config.signingSecret, logger }),
     logger,
     readiness: () => db.ping(),
     signingSecret: config.signingSecret,

@@ -8,4 +8,13 @@ export const Actor: ActorResolvers = {
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
   participations: (actor, { first }, { loaders }) =>
     loaders.participantsByActorId.load(actor.id, pageSize(first), null),
+  referrersInEvents: async (actor, { first }, { prisma }) =>
+    (
+      await prisma.participant.findMany({
+        where: { actorId: actor.id },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take: pageSize(first),
+      })
+    ).map(({ id }) => ({ type: 'Participant', id, service: 'events' })),
 };

@@ -9,6 +9,15 @@ export const Actor: ActorResolvers = {
   __resolveReference: (reference) => (UUID_PATTERN.test(reference.id) ? { id: reference.id } : null),
   statements: (actor, { stances, first }, { loaders }) =>
     loaders.statementsBySpeakerId.load(actor.id, pageSize(first), listFilter(stances)),
+  referrersInStatements: async (actor, { first }, { prisma }) =>
+    (
+      await prisma.statement.findMany({
+        where: { OR: [{ speakerId: actor.id }, { outletId: actor.id }] },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take: pageSize(first),
+      })
+    ).map(({ id }) => ({ type: 'Statement', id, service: 'statements' })),
   contestedClaims: (actor, { first }, { loaders }) =>
     loaders.contestedClaimsBySpeakerId.load(actor.id, pageSize(first), null),
 };

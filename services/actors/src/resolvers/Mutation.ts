@@ -1,0 +1,22 @@
+import { InputRejected, payload } from '@newsfacts/platform/writes';
+import type { MutationResolvers } from '../generated/graphql.ts';
+import { createActor, deleteActor, StillReferenced, updateActor } from '../writes';
+
+export const Mutation: MutationResolvers = {
+  createActor: (_parent, { input }, { prisma, principal }) =>
+    payload('actor', () => createActor(prisma, principal, input)),
+  updateActor: (_parent, { input }, { prisma, principal }) =>
+    payload('actor', () => updateActor(prisma, principal, input)),
+  deleteActor: async (_parent, { input }, { prisma, peers, principal }) => {
+    try {
+      return { deletedId: await deleteActor(prisma, peers, principal, input), referrers: [], errors: [] };
+    } catch (error) {
+      if (!(error instanceof InputRejected)) throw error;
+      return {
+        deletedId: null,
+        referrers: error instanceof StillReferenced ? error.referrers : [],
+        errors: error.errors,
+      };
+    }
+  },
+};

@@ -1,0 +1,376 @@
+// Creating, changing and deleting actors, with their other names and positions. Every write
+// validates its whole input first, runs in one transaction with its change-log entry, and
+// refuses, changing nothing, whatever it cannot do.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { PeerClient } from '@newsfacts/platform/peers';
+import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
+import {
+  assertMayChange,
+  changedFields,
+  FieldErrorCode,
+  fieldError,
+  inputRules,
+  InputRejected,
+  parseInput,
+  recordChange,
+  rejectInput,
+  slugify,
+  writerOf,
+} from '@newsfacts/platform/writes';
+import type { ActorsPrisma } from './db';
+import { ActorKind, AliasKind, OrganizationType } from './generated/prisma/enums.ts';
+import type { Actor } from './generated/prisma/client.ts';
+
+const MAX_ALIASES = 100;
+const MAX_AFFILIATIONS = 100;
+
+const date = z
+  .union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date, YYYY-MM-DD' })])
+  .transform((value, context) => {
+    const parsed = value instanceof Date ? value : new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(parsed.getTime())) {
+      context.addIssue({ code: 'custom', message: 'not a calendar date' });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const alias = z.object({
+  name: inputRules.name,
+  kind: z.enum(Object.values(AliasKind) as [AliasKind, ...AliasKind[]]),
+  language: inputRules.language.nullish(),
+});
+
+const affiliation = z
+  .object({
+    organization: z.string().min(1).max(200),
+    title: inputRules.text(300),
+    since: date.nullish(),
+    until: date.nullish(),
+  })
+  .refine((value) => !value.since || !value.until || value.since <= value.until, {
+    message: 'until must not be before since',
+    path: ['until'],
+  });
+
+const actorFields = {
+  slug: inputRules.slug,
+  name: inputRules.name,
+  kind: z.enum(Object.values(ActorKind) as [ActorKind, ...ActorKind[]]),
+  description: inputRules.text(5_000),
+  countryCode: inputRules.countryCode.nullish(),
+  organizationType: z.enum(Object.values(OrganizationType) as [OrganizationType, ...OrganizationType[]]).nullish(),
+  wikidataId: z
+    .string()
+    .regex(/^Q[1-9]\d{0,11}$/, { message: 'a Wikidata item id, e.g. Q1234' })
+    .nullish(),
+  aliases: z
+    .array(alias)
+    .max(MAX_ALIASES, { message: `at most ${MAX_ALIASES} other names` })
+    .nullish(),
+  affiliations: z
+    .array(affiliation)
+    .max(MAX_AFFILIATIONS, { message: `at most ${MAX_AFFILIATIONS} positions` })
+    .nullish(),
+};
+
+const createInput = z
+  .object({ ...actorFields, slug: actorFields.slug.nullish(), externalId: inputRules.externalId.nullish() })
+  .refine((actor) => actor.kind === 'ORGANIZATION' || !actor.organizationType, {
+    message: 'only organisations have an organizationType',
+    path: ['organizationType'],
+  });
+
+const updateInput = z.object({
+  id: inputRules.id,
+  ...Object.fromEntries(Object.entries(actorFields).map(([field, rule]) => [field, rule.optional()])),
+}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof actorFields>>>>;
+
+type AliasValue = z.output<typeof alias>;
+type AffiliationValue = z.output<typeof affiliation>;
+
+/** No name twice in one actor's other names (the database would refuse the second). */
+function checkAliases(aliases: AliasValue[] | null | undefined): void {
+  const seen = new Set<string>();
+  const errors = (aliases ?? []).flatMap((value, index) => {
+    if (seen.has(value.name)) {
+      return [
+        fieldError(['input', 'aliases', index, 'name'], FieldErrorCode.TAKEN, `"${value.name}" is listed twice.`),
+      ];
+    }
+    seen.add(value.name);
+    return [];
+  });
+  if (errors.length) throw new InputRejected(errors);
+}
+
+/** Each position's organisation, by id or slug: an organisation this service holds. */
+async function resolveOrganizations(
+  prisma: ActorsPrisma,
+  affiliations: AffiliationValue[] | null | undefined,
+): Promise<string[]> {
+  if (!affiliations?.length) return [];
+  const keys = affiliations.map((value) => value.organization);
+  const ids = keys.filter((key) => inputRules.id.safeParse(key).success);
+  const found = await prisma.actor.findMany({
+    where: { OR: [{ id: { in: ids } }, { slug: { in: keys } }] },
+    select: { id: true, slug: true, kind: true },
+  });
+  const errors = [];
+  const resolved: string[] = [];
+  for (const [index, key] of keys.entries()) {
+    const organization = found.find((actor) => actor.id === key || actor.slug === key);
+    const field = ['input', 'affiliations', index, 'organization'];
+    if (!organization)
+      errors.push(fieldError(field, FieldErrorCode.UNKNOWN_REFERENCE, `No actor has the id or slug "${key}".`));
+    else if (organization.kind !== 'ORGANIZATION') {
+      errors.push(fieldError(field, FieldErrorCode.INVALID, `"${key}" is a person, not an organisation.`));
+    } else resolved.push(organization.id);
+  }
+  if (errors.length) throw new InputRejected(errors);
+  return resolved;
+}
+
+/** The slug asked for when free; made from the name otherwise, numbered past those taken. */
+async function chooseSlug(prisma: ActorsPrisma, asked: string | null | undefined, name: string, exceptId?: string) {
+  if (asked) {
+    const holder = await prisma.actor.findUnique({ where: { slug: asked }, select: { id: true } });
+    if (holder && holder.id !== exceptId)
+      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${asked}" is taken.`);
+    return asked;
+  }
+  const base = slugify(name) || 'actor';
+  const taken = new Set(
+    (await prisma.actor.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((a) => a.slug),
+  );
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(slug)) return slug;
+  }
+}
+
+const listRows = (
+  actorId: string,
+  aliases: AliasValue[],
+  affiliations: AffiliationValue[],
+  organizationIds: string[],
+) => ({
+  aliases: aliases.map((value) => ({
+    id: randomUUID(),
+    actorId,
+    name: value.name,
+    kind: value.kind,
+    language: value.language ?? null,
+  })),
+  affiliations: affiliations.map((value, index) => ({
+    id: randomUUID(),
+    memberId: actorId,
+    organizationId: organizationIds[index]!,
+    title: value.title,
+    since: value.since ?? null,
+    until: value.until ?? null,
+  })),
+});
+
+/** The part of an actor a repeat create is compared on. */
+const comparable = (actor: {
+  name: string;
+  kind: string;
+  description: string;
+  countryCode?: string | null;
+  organizationType?: string | null;
+  wikidataId?: string | null;
+}) =>
+  JSON.stringify([
+    actor.name,
+    actor.kind,
+    actor.description,
+    actor.countryCode ?? null,
+    actor.organizationType ?? null,
+    actor.wikidataId ?? null,
+  ]);
+
+export async function createActor(
+  prisma: ActorsPrisma,
+  principal: ForwardedPrincipal | null,
+  rawInput: unknown,
+): Promise<Actor> {
+  const writer = writerOf(principal);
+  const input = parseInput(createInput, rawInput);
+  checkAliases(input.aliases);
+
+  // A retried create returns what the first one made, or says how it differs.
+  const repeat = async () => {
+    if (!input.externalId) return null;
+    const existing = await prisma.actor.findUnique({
+      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
+    });
+    if (existing && comparable(existing) !== comparable(input)) {
+      rejectInput(
+        ['input', 'externalId'],
+        FieldErrorCode.CONFLICT,
+        `Your key already created actor ${existing.id} with this externalId and other values.`,
+      );
+    }
+    return existing;
+  };
+  const existing = await repeat();
+  if (existing) return existing;
+
+  const organizationIds = await resolveOrganizations(prisma, input.affiliations);
+  const slug = await chooseSlug(prisma, input.slug, input.name);
+  const id = randomUUID();
+  const fields = {
+    slug,
+    name: input.name,
+    kind: input.kind,
+    description: input.description,
+    countryCode: input.countryCode ?? null,
+    organizationType: input.organizationType ?? null,
+    wikidataId: input.wikidataId ?? null,
+  };
+  const lists = listRows(id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const actor = await tx.actor.create({
+        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+      });
+      if (lists.aliases.length) await tx.alias.createMany({ data: lists.aliases });
+      if (lists.affiliations.length) await tx.affiliation.createMany({ data: lists.affiliations });
+      await recordChange(tx, {
+        entityType: 'Actor',
+        entityId: id,
+        operation: 'CREATE',
+        by: writer,
+        fields: [
+          ...Object.keys(fields),
+          ...(input.aliases ? ['aliases'] : []),
+          ...(input.affiliations ? ['affiliations'] : []),
+        ],
+      });
+      return actor;
+    });
+  } catch (error) {
+    // Two retries of one create racing: the loser answers as a repeat. A slug taken meanwhile is a refusal.
+    if (isUniqueViolation(error)) {
+      const winner = await repeat();
+      if (winner) return winner;
+      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${slug}" was taken meanwhile; try again.`);
+    }
+    throw error;
+  }
+}
+
+export async function updateActor(
+  prisma: ActorsPrisma,
+  principal: ForwardedPrincipal | null,
+  rawInput: unknown,
+): Promise<Actor> {
+  const input = parseInput(updateInput, rawInput);
+  const actor = await prisma.actor.findUnique({ where: { id: input.id } });
+  if (!actor) return rejectInput(['input', 'id'], FieldErrorCode.NOT_FOUND, `No actor has the id ${input.id}.`);
+  const writer = assertMayChange(principal, actor, `Actor ${actor.id}`);
+  checkAliases(input.aliases);
+  const kind = input.kind ?? actor.kind;
+  const organizationType = input.organizationType === undefined ? actor.organizationType : input.organizationType;
+  if (kind === 'PERSON' && organizationType) {
+    rejectInput(['input', 'organizationType'], FieldErrorCode.INVALID, 'only organisations have an organizationType');
+  }
+  const organizationIds = await resolveOrganizations(prisma, input.affiliations);
+  const slug = input.slug === undefined ? undefined : await chooseSlug(prisma, input.slug, actor.name, actor.id);
+  const given = {
+    slug,
+    name: input.name,
+    kind: input.kind,
+    description: input.description,
+    countryCode: input.countryCode,
+    organizationType: input.organizationType,
+    wikidataId: input.wikidataId,
+  };
+  const fields = [
+    ...changedFields(actor, given),
+    ...(input.aliases ? ['aliases'] : []),
+    ...(input.affiliations ? ['affiliations'] : []),
+  ];
+  if (!fields.length) return actor;
+  const lists = listRows(actor.id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.actor.update({ where: { id: actor.id }, data: given });
+    if (input.aliases) {
+      await tx.alias.deleteMany({ where: { actorId: actor.id } });
+      await tx.alias.createMany({ data: lists.aliases });
+    }
+    if (input.affiliations) {
+      await tx.affiliation.deleteMany({ where: { memberId: actor.id } });
+      await tx.affiliation.createMany({ data: lists.affiliations });
+    }
+    await recordChange(tx, { entityType: 'Actor', entityId: actor.id, operation: 'UPDATE', by: writer, fields });
+    return updated;
+  });
+}
+
+export interface Referrer {
+  type: string;
+  id: string;
+  service: string;
+}
+
+/** The first few records, here and in the other subgraphs, that still refer to an actor. */
+async function referrersOf(prisma: ActorsPrisma, peers: PeerClient, principal: ForwardedPrincipal | null, id: string) {
+  const ask = async (peer: 'events' | 'statements') => {
+    const field = peer === 'events' ? 'referrersInEvents' : 'referrersInStatements';
+    const data = await peers.query<{ _entities: Array<Record<string, Referrer[]> | null> }>(
+      peer,
+      `query($representations: [_Any!]!) {
+        _entities(representations: $representations) { ... on Actor { ${field}(first: 20) { type id service } } }
+      }`,
+      { representations: [{ __typename: 'Actor', id }] },
+      principal,
+    );
+    return data._entities[0]?.[field] ?? [];
+  };
+  const members = await prisma.affiliation.findMany({ where: { organizationId: id }, select: { id: true }, take: 20 });
+  const [inEvents, inStatements] = await Promise.all([ask('events'), ask('statements')]);
+  return [
+    ...members.map((member) => ({ type: 'Affiliation', id: member.id, service: 'actors' })),
+    ...inEvents,
+    ...inStatements,
+  ];
+}
+
+export class StillReferenced extends InputRejected {
+  constructor(readonly referrers: Referrer[]) {
+    super([
+      fieldError(
+        ['input', 'id'],
+        FieldErrorCode.REFERENCED,
+        `The actor is still referred to (${[...new Set(referrers.map((referrer) => referrer.type))].join(', ')}: ` +
+          'see referrers); merge it into another actor instead, or remove those references first.',
+      ),
+    ]);
+  }
+}
+
+export async function deleteActor(
+  prisma: ActorsPrisma,
+  peers: PeerClient,
+  principal: ForwardedPrincipal | null,
+  rawInput: unknown,
+): Promise<string> {
+  const input = parseInput(z.object({ id: inputRules.id }), rawInput);
+  const actor = await prisma.actor.findUnique({ where: { id: input.id } });
+  if (!actor) return rejectInput(['input', 'id'], FieldErrorCode.NOT_FOUND, `No actor has the id ${input.id}.`);
+  const writer = assertMayChange(principal, actor, `Actor ${actor.id}`);
+  // Asked before deleting: a service that cannot answer refuses the delete rather than risk a dangling reference.
+  const referrers = await referrersOf(prisma, peers, principal, actor.id);
+  if (referrers.length) throw new StillReferenced(referrers);
+  await prisma.$transaction(async (tx) => {
+    await tx.actor.delete({ where: { id: actor.id } });
+    await recordChange(tx, { entityType: 'Actor', entityId: actor.id, operation: 'DELETE', by: writer, fields: [] });
+  });
+  return actor.id;
+}
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 'P2002';
