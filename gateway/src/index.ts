@@ -8,6 +8,7 @@ import { loadGatewayConfig } from './config';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { KeyStore } from './keys/store';
 import { createGatewayMetrics } from './metrics';
+import { MemoryIdempotencyStore, RedisIdempotencyStore } from './security/idempotency';
 import { Quotas } from './security/quotas';
 import { createGatewayServer } from './server';
 
@@ -37,6 +38,7 @@ async function main() {
     quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix, (limit) =>
       metrics.rateLimitRejections.inc({ limit }),
     ),
+    idempotency: redis ? new RedisIdempotencyStore(redis, config.redisKeyPrefix) : new MemoryIdempotencyStore(),
     metrics,
     // A subgraph that is down does not make the gateway unready: it still serves the other
     // subgraphs' data, and taking every replica out of a load balancer at once would turn a

@@ -21,11 +21,15 @@ import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { errorMasking } from './security/error-masking';
+import { idempotency, type IdempotencyStore } from './security/idempotency';
 import { operationPolicy, refuseBatches } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
 import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
 import { mountWebPages } from './web';
+
+/** The IETF draft and Stripe keep answers at least a day; so do we. */
+const IDEMPOTENT_ANSWERS_KEPT_MS = 24 * 60 * 60 * 1000;
 
 export const supergraphSdl = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
 
@@ -34,6 +38,8 @@ export interface GatewayDeps {
   logger: Logger;
   keys: KeyStore;
   quotas: Quotas;
+  /** Where answers to requests with an Idempotency-Key are kept for replay. */
+  idempotency: IdempotencyStore;
   metrics: GatewayMetrics;
   /** Throws when a dependency (the key database, Redis) cannot be reached. */
   readiness: () => Promise<void>;
@@ -76,6 +82,7 @@ export async function createGatewayServer({
   logger,
   keys,
   quotas,
+  idempotency: idempotencyStore,
   metrics,
   readiness,
 }: GatewayDeps): Promise<GatewayServer> {
@@ -144,7 +151,17 @@ export async function createGatewayServer({
     apollo,
     logger,
     bodyLimit: config.limits.maxRequestBytes,
-    guards: [authenticate({ store: keys, quotas, config, logger }), operationQuota(quotas), refuseBatches],
+    guards: [
+      authenticate({ store: keys, quotas, config, logger }),
+      operationQuota(quotas),
+      refuseBatches,
+      // A retried write is answered from the store, before any subgraph is asked again.
+      idempotency({
+        store: idempotencyStore,
+        keepMs: IDEMPOTENT_ANSWERS_KEPT_MS,
+        runningMs: config.requestTimeoutMs + 5_000,
+      }),
+    ],
     context: async ({ res, requestId }) => ({
       requestId,
       principal: callerOf(res),

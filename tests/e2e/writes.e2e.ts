@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
@@ -15,14 +17,19 @@ const desk = {
   organizationType: 'MEDIA',
 };
 
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// This run's own keys in the shared Redis, removed afterwards.
+const REDIS_KEY_PREFIX = `newsfacts-writes-${process.pid}-${Date.now()}`;
+
 let federation: Federation;
 let keys: Record<'reader' | 'kyiv' | 'lviv' | 'editor', string>;
+let kyivKeyId: string;
 
 const as = (key: string, query: string, variables?: Record<string, unknown>) =>
   postGraphQL(`${federation.gatewayUrl}/graphql`, query, variables, { authorization: `Bearer ${key}` });
 
 beforeAll(async () => {
-  federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'off' } });
+  federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'off', REDIS_URL, REDIS_KEY_PREFIX } });
   const [reader, kyiv, lviv, editor] = await Promise.all([
     createKey(federation.env, 'Reader', 'read'),
     createKey(federation.env, 'Kyiv Desk', 'read,write'),
@@ -30,8 +37,15 @@ beforeAll(async () => {
     createKey(federation.env, 'Editors', 'read,write,admin'),
   ]);
   keys = { reader: reader.key, kyiv: kyiv.key, lviv: lviv.key, editor: editor.key };
+  kyivKeyId = kyiv.keyId;
 }, 180_000);
-afterAll(() => federation?.stop());
+afterAll(async () => {
+  await federation?.stop();
+  const redis = new Redis(REDIS_URL);
+  const stale = await redis.keys(`${REDIS_KEY_PREFIX}:*`);
+  if (stale.length) await redis.del(...stale);
+  redis.disconnect();
+});
 
 describe('actors written through the gateway', () => {
   it('a read key is refused on every actor mutation, before any subgraph is asked', async () => {
@@ -105,5 +119,68 @@ describe('actors written through the gateway', () => {
     expect(a.body.data!.createActor.actor.id).toBe(b.body.data!.createActor.actor.id);
     const found = await as(keys.reader, '{ actors(search: "Retried Bureau") { totalCount } }');
     expect(found.body.data!.actors.totalCount).toBe(1);
+  });
+});
+
+describe('Idempotency-Key on writes', () => {
+  const send = (idempotencyKey: string, body: string) =>
+    fetch(`${federation.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${keys.kyiv}`,
+        'idempotency-key': idempotencyKey,
+      },
+      body,
+    });
+  const createBody = (name: string) => JSON.stringify({ query: CREATE_ACTOR, variables: { input: { ...desk, name } } });
+  const countNamed = async (name: string) =>
+    (await as(keys.reader, `{ actors(search: "${name}") { totalCount } }`)).body.data!.actors.totalCount;
+
+  it('replays the stored answer to a retry with the same key and body, creating nothing more', async () => {
+    const key = randomUUID();
+    const first = await send(key, createBody('Replayed Bureau'));
+    const firstBody = await first.json();
+    const retry = await send(key, createBody('Replayed Bureau'));
+    expect(retry.status).toBe(first.status);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(await retry.json()).toEqual(firstBody);
+    expect(await countNamed('Replayed Bureau')).toBe(1);
+  });
+
+  it('answers 422 to the same key with another body, running nothing', async () => {
+    const key = randomUUID();
+    await send(key, createBody('Original Bureau'));
+    const reused = await send(key, createBody('Different Bureau'));
+    expect(reused.status).toBe(422);
+    expect((await reused.json()).errors[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await countNamed('Different Bureau')).toBe(0);
+  });
+
+  it('answers 409 while the first request with the key is still running', async () => {
+    // The first request is held "running" in the shared store, as a replica busy with it would hold it.
+    const key = randomUUID();
+    const body = createBody('Concurrent Bureau');
+    const redis = new Redis(REDIS_URL);
+    const fingerprint = createHash('sha256').update(body).digest('hex');
+    await redis.set(
+      `${REDIS_KEY_PREFIX}:idempotency:key:${kyivKeyId}:${key}`,
+      JSON.stringify({ state: 'running', fingerprint }),
+      'PX',
+      30_000,
+    );
+    redis.disconnect();
+    const second = await send(key, body);
+    expect(second.status).toBe(409);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect((await second.json()).errors[0].extensions.code).toBe('CONFLICT');
+    expect(await countNamed('Concurrent Bureau')).toBe(0);
+  });
+
+  it('refuses a malformed key', async () => {
+    const response = await send('has spaces in it', createBody('Malformed Bureau'));
+    expect(response.status).toBe(400);
+    expect(await countNamed('Malformed Bureau')).toBe(0);
   });
 });
