@@ -72,16 +72,32 @@ export function pageLoader<Filters, Row>(
   return { load: (parent, first, filters) => loader.load({ parent, first, filters }) };
 }
 
+/**
+ * Rows by a unique key, with a second look for keys the first did not find: `redirected`
+ * answers those (a merged record's old id or slug) with the rows they now lead to, in one
+ * more statement, made only when some key was missing.
+ */
+function rowsByKey<Row>(
+  fetch: (keys: string[]) => Promise<Row[]>,
+  keyOf: (row: Row) => string,
+  redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
+) {
+  return new DataLoader<string, Row | null>(async (keys) => {
+    const found = new Map((await fetch([...keys])).map((row) => [keyOf(row), row]));
+    const missing = keys.filter((key) => !found.has(key));
+    if (redirected && missing.length) for (const { key, row } of await redirected(missing)) found.set(key, row);
+    return keys.map((key) => found.get(key) ?? null);
+  });
+}
+
 /** Rows by id: `fetch` gets the ids asked for in one tick, as a plain array for `{ id: { in } }`. */
-export const rowsById = <Row extends { id: string }>(fetch: (ids: string[]) => Promise<Row[]>) =>
-  rowLoader<string, Row>(
-    (ids) => fetch([...ids]),
-    (row) => row.id,
-  );
+export const rowsById = <Row extends { id: string }>(
+  fetch: (ids: string[]) => Promise<Row[]>,
+  redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
+) => rowsByKey(fetch, (row) => row.id, redirected);
 
 /** Rows by slug, likewise. */
-export const rowsBySlug = <Row extends { slug: string }>(fetch: (slugs: string[]) => Promise<Row[]>) =>
-  rowLoader<string, Row>(
-    (slugs) => fetch([...slugs]),
-    (row) => row.slug,
-  );
+export const rowsBySlug = <Row extends { slug: string }>(
+  fetch: (slugs: string[]) => Promise<Row[]>,
+  redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
+) => rowsByKey(fetch, (row) => row.slug, redirected);

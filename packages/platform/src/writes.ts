@@ -118,6 +118,8 @@ export interface Change {
   by: string;
   /** The fields the write set or changed (for a delete, none). */
   fields: string[];
+  /** For a merge: the record the entity was folded into. */
+  survivorId?: string;
 }
 
 /** What recordChange needs of a Prisma client or transaction. */
@@ -130,10 +132,15 @@ export interface RawExecutor {
  * that a change is logged exactly when it commits: the sync feed publishes this log.
  */
 export function recordChange(tx: RawExecutor, change: Change): PromiseLike<number> {
-  return tx.$executeRaw(sql`
-    INSERT INTO "Change" ("entityType", "entityId", operation, "by", fields)
-    VALUES (${change.entityType}, ${change.entityId}::uuid, ${change.operation}::${raw('"ChangeOperation"')},
-            ${change.by}, ${change.fields}::text[])`);
+  const operation = sql`${change.operation}::${raw('"ChangeOperation"')}`;
+  return tx.$executeRaw(
+    change.survivorId
+      ? sql`INSERT INTO "Change" ("entityType", "entityId", operation, "by", fields, "survivorId")
+            VALUES (${change.entityType}, ${change.entityId}::uuid, ${operation}, ${change.by}, ${change.fields}::text[],
+                    ${change.survivorId}::uuid)`
+      : sql`INSERT INTO "Change" ("entityType", "entityId", operation, "by", fields)
+            VALUES (${change.entityType}, ${change.entityId}::uuid, ${operation}, ${change.by}, ${change.fields}::text[])`,
+  );
 }
 
 /** The fields whose values differ between a record and the values a write gives (undefined: not given). */

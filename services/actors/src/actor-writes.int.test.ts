@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { startSubgraphHarness, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
-import { CREATE_ACTOR, DELETE_ACTOR, UPDATE_ACTOR } from '../../../tests/fixtures/actor-writes';
+import { CREATE_ACTOR, DELETE_ACTOR, MERGE_ACTORS, UPDATE_ACTOR } from '../../../tests/fixtures/actor-writes';
 
 // The actors subgraph's writes, in-process on a fresh PostgreSQL database. No other subgraph
 // runs beside it, so a write that must ask one (a delete) is refused as unavailable.
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 /** Every row of every table, to show that a refused write changed nothing. */
 async function snapshot(): Promise<string> {
-  const tables = ['Actor', 'Alias', 'Affiliation', 'Change'];
+  const tables = ['Actor', 'Alias', 'Affiliation', 'Change', 'ActorRedirect'];
   const rows = await Promise.all(
     tables.map(async (table) => (await db.query(`SELECT * FROM "${table}" ORDER BY 1`)).rows),
   );
@@ -253,6 +253,70 @@ describe('deleting an actor', () => {
     expect(data).toBeNull();
     expect(errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(errors?.[0]?.message).toMatch(/nothing was written/);
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe('merging actors', () => {
+  const person = (name: string, aliases: string[] = []) => ({
+    ...newsroom,
+    name,
+    kind: 'PERSON',
+    organizationType: null,
+    aliases: aliases.map((alias) => ({ name: alias, kind: 'TRANSLITERATION' })),
+  });
+  const create = async (input: Record<string, unknown>) =>
+    (await actors.execute(CREATE_ACTOR, { input }, KYIV_DESK)).data!.createActor.actor as { id: string; slug: string };
+  const merge = (from: string, into: string, principal = EDITOR) =>
+    actors.execute(MERGE_ACTORS, { input: { from, into } }, principal);
+
+  it('folds one actor into another: names become aliases, and the old id and slug lead to the survivor', async () => {
+    const survivor = await create(person('Serhiy Naiev', ['Sergei Nayev']));
+    const duplicate = await create(person('Serhii Naev', ['Sergey Nayev', 'Sergei Nayev']));
+    const { data } = await merge(duplicate.id, survivor.id);
+    expect(data!.mergeActors.errors).toEqual([]);
+    expect(data!.mergeActors.actor.aliases.sort()).toEqual(['Sergei Nayev', 'Sergey Nayev', 'Serhii Naev']);
+    const old = await actors.execute(
+      `{ byId: actor(id: "${duplicate.id}") { id } bySlug: actor(slug: "${duplicate.slug}") { id } }`,
+    );
+    expect(old.data).toEqual({ byId: { id: survivor.id }, bySlug: { id: survivor.id } });
+    const entity = await actors.execute(
+      `{ _entities(representations: [{ __typename: "Actor", id: "${duplicate.id}" }]) { ... on Actor { id name } } }`,
+    );
+    expect(entity.data!._entities).toEqual([{ id: survivor.id, name: 'Serhiy Naiev' }]);
+    const changes = await db.query('SELECT operation, "survivorId" FROM "Change" WHERE "entityId" = $1 ORDER BY seq', [
+      duplicate.id,
+    ]);
+    expect(changes.rows.at(-1)).toEqual({ operation: 'MERGE', survivorId: survivor.id });
+  });
+
+  it('is safe to retry, and refuses merging into itself or into an actor merged into it', async () => {
+    const a = await create(person('Retry Person A'));
+    const b = await create(person('Retry Person B'));
+    expect((await merge(b.id, a.id)).data!.mergeActors.actor.id).toBe(a.id);
+    const before = await snapshot();
+    expect((await merge(b.id, a.id)).data!.mergeActors.actor.id).toBe(a.id);
+    expect((await merge(a.id, a.id)).data!.mergeActors.errors[0]).toMatchObject({
+      field: ['input', 'into'],
+      code: 'INVALID',
+    });
+    // b now leads to a: merging a into b would be a cycle.
+    expect((await merge(a.id, b.id)).data!.mergeActors.errors[0]).toMatchObject({
+      field: ['input', 'into'],
+      code: 'INVALID',
+    });
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('needs an admin key, and actors of one kind', async () => {
+    const a = await create(person('Kind Person'));
+    const b = await create({ ...newsroom, name: 'Kind Organisation' });
+    const before = await snapshot();
+    expect((await merge(a.id, b.id, KYIV_DESK)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await merge(a.id, b.id)).data!.mergeActors.errors[0]).toMatchObject({
+      field: ['input', 'into'],
+      code: 'INVALID',
+    });
     expect(await snapshot()).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import { lateralPageLoader } from '@newsfacts/platform/lateral-page';
+import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { heldNowSql } from './affiliations';
 import type { Affiliation, Alias } from './generated/prisma/client.ts';
@@ -19,8 +20,15 @@ export function createLoaders(prisma: ActorsPrisma) {
     });
 
   return {
-    actorById: rowsById((ids) => prisma.actor.findMany({ where: { id: { in: ids } } })),
-    actorBySlug: rowsBySlug((slugs) => prisma.actor.findMany({ where: { slug: { in: slugs } } })),
+    // A merged actor's old id and slug lead to the actor it was merged into.
+    actorById: rowsById(
+      (ids) => prisma.actor.findMany({ where: { id: { in: ids } } }),
+      (missing) => redirected(prisma, 'fromId', missing),
+    ),
+    actorBySlug: rowsBySlug(
+      (slugs) => prisma.actor.findMany({ where: { slug: { in: slugs } } }),
+      (missing) => redirected(prisma, 'fromSlug', missing),
+    ),
     aliasesByActorId: lateralPageLoader<Alias>(prisma, {
       table: 'Alias',
       parentColumn: 'actorId',
@@ -30,6 +38,22 @@ export function createLoaders(prisma: ActorsPrisma) {
     affiliationsByMemberId: affiliationsBy('memberId'),
     affiliationsByOrganizationId: affiliationsBy('organizationId'),
   };
+}
+
+/** The actors that merged actors' old ids (or slugs) lead to, keyed by the old id (or slug). */
+async function redirected(prisma: ActorsPrisma, by: 'fromId' | 'fromSlug', keys: string[]) {
+  const redirects = await prisma.actorRedirect.findMany({
+    where:
+      by === 'fromId' ? { fromId: { in: keys.filter((key) => UUID_PATTERN.test(key)) } } : { fromSlug: { in: keys } },
+  });
+  if (!redirects.length) return [];
+  const survivors = new Map(
+    (await prisma.actor.findMany({ where: { id: { in: redirects.map((r) => r.toId) } } })).map((a) => [a.id, a]),
+  );
+  return redirects.flatMap((redirect) => {
+    const row = survivors.get(redirect.toId);
+    return row ? [{ key: redirect[by], row }] : [];
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -3,6 +3,7 @@
 // refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { codedError, ErrorCode } from '@newsfacts/platform/errors';
 import type { PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
@@ -374,3 +375,81 @@ export async function deleteActor(
 
 const isUniqueViolation = (error: unknown) =>
   typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 'P2002';
+
+/**
+ * Folds one actor into another, as Wikidata merges items: the merged actor's name and other
+ * names become the survivor's other names, its positions and members move over, and it becomes
+ * a redirect, so its old id and slug resolve to the survivor forever. Needs an admin key. Safe to
+ * retry: merging an actor already merged into the same survivor answers with the survivor.
+ */
+export async function mergeActors(
+  prisma: ActorsPrisma,
+  principal: ForwardedPrincipal | null,
+  rawInput: unknown,
+): Promise<Actor> {
+  const input = parseInput(z.object({ from: inputRules.id, into: inputRules.id }), rawInput);
+  const writer = writerOf(principal);
+  if (!principal!.scopes.includes('ADMIN')) {
+    throw codedError(ErrorCode.FORBIDDEN, 'Merging actors needs an admin (editor) key.');
+  }
+  const survivorOf = async (id: string) =>
+    (await prisma.actorRedirect.findUnique({ where: { fromId: id } }))?.toId ?? id;
+  const [fromId, intoId] = [input.from, await survivorOf(input.into)];
+  if (fromId === intoId)
+    rejectInput(['input', 'into'], FieldErrorCode.INVALID, 'An actor cannot be merged into itself.');
+  const done = await prisma.actorRedirect.findUnique({ where: { fromId } });
+  if (done) {
+    if ((await survivorOf(done.toId)) === intoId) return (await prisma.actor.findUnique({ where: { id: intoId } }))!;
+    rejectInput(['input', 'from'], FieldErrorCode.CONFLICT, `Actor ${fromId} was already merged into ${done.toId}.`);
+  }
+  const [from, into] = await Promise.all([
+    prisma.actor.findUnique({ where: { id: fromId }, include: { aliases: true } }),
+    prisma.actor.findUnique({ where: { id: intoId }, include: { aliases: true } }),
+  ]);
+  if (!from) return rejectInput(['input', 'from'], FieldErrorCode.NOT_FOUND, `No actor has the id ${fromId}.`);
+  if (!into) return rejectInput(['input', 'into'], FieldErrorCode.NOT_FOUND, `No actor has the id ${intoId}.`);
+  if (from.kind !== into.kind) {
+    rejectInput(
+      ['input', 'into'],
+      FieldErrorCode.INVALID,
+      `A ${from.kind.toLowerCase()} cannot be merged into a ${into.kind.toLowerCase()}.`,
+    );
+  }
+  const known = new Set([into.name, ...into.aliases.map((alias) => alias.name)]);
+  const newNames = [
+    { name: from.name, kind: 'ALTERNATIVE_NAME' as const, language: null },
+    ...from.aliases.map((alias) => ({ name: alias.name, kind: alias.kind, language: alias.language })),
+  ].filter((alias) => !known.has(alias.name) && known.add(alias.name));
+  return prisma.$transaction(async (tx) => {
+    await tx.alias.createMany({ data: newNames.map((alias) => ({ id: randomUUID(), actorId: into.id, ...alias })) });
+    // Positions move over unless the survivor already holds the same one.
+    await tx.$executeRaw`
+      UPDATE "Affiliation" a SET "memberId" = ${into.id}::uuid WHERE a."memberId" = ${from.id}::uuid
+        AND NOT EXISTS (SELECT 1 FROM "Affiliation" b WHERE b."memberId" = ${into.id}::uuid
+                        AND b."organizationId" = a."organizationId" AND b.title = a.title)`;
+    await tx.$executeRaw`
+      UPDATE "Affiliation" a SET "organizationId" = ${into.id}::uuid WHERE a."organizationId" = ${from.id}::uuid
+        AND NOT EXISTS (SELECT 1 FROM "Affiliation" b WHERE b."organizationId" = ${into.id}::uuid
+                        AND b."memberId" = a."memberId" AND b.title = a.title)`;
+    await tx.actor.delete({ where: { id: from.id } });
+    // Redirects to the merged actor now lead to its survivor, so no chain is ever followed twice.
+    await tx.actorRedirect.updateMany({ where: { toId: from.id }, data: { toId: into.id } });
+    await tx.actorRedirect.create({ data: { fromId: from.id, fromSlug: from.slug, toId: into.id, mergedBy: writer } });
+    await recordChange(tx, {
+      entityType: 'Actor',
+      entityId: from.id,
+      operation: 'MERGE',
+      by: writer,
+      fields: [],
+      survivorId: into.id,
+    });
+    await recordChange(tx, {
+      entityType: 'Actor',
+      entityId: into.id,
+      operation: 'UPDATE',
+      by: writer,
+      fields: ['aliases', 'affiliations'],
+    });
+    return (await tx.actor.findUnique({ where: { id: into.id } }))!;
+  });
+}

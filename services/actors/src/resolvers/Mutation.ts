@@ -1,12 +1,14 @@
 import { InputRejected, payload } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
-import { createActor, deleteActor, StillReferenced, updateActor } from '../writes';
+import { createActor, deleteActor, mergeActors, StillReferenced, updateActor } from '../writes';
 
 export const Mutation: MutationResolvers = {
   createActor: (_parent, { input }, { prisma, principal }) =>
     payload('actor', () => createActor(prisma, principal, input)),
   updateActor: (_parent, { input }, { prisma, principal }) =>
     payload('actor', () => updateActor(prisma, principal, input)),
+  mergeActors: (_parent, { input }, { prisma, principal }) =>
+    payload('actor', () => mergeActors(prisma, principal, input)),
   deleteActor: async (_parent, { input }, { prisma, peers, principal }) => {
     try {
       return { deletedId: await deleteActor(prisma, peers, principal, input), referrers: [], errors: [] };
