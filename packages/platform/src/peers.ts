@@ -1,7 +1,8 @@
 // A subgraph asking another subgraph: to check that a record it is about to point at exists
 // (a statement's speaker), or that nothing still points at a record it is about to delete. It
 // signs each request as the gateway does, so the peer applies the same checks; it forwards the
-// writer's identity with read access only, since it only ever reads.
+// writer's identity with read access only, unless the request is itself part of a write (a
+// merge's references following it), when the writer's own scopes go along.
 import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
@@ -14,6 +15,7 @@ export interface PeerClient {
     query: string,
     variables: Record<string, unknown>,
     asking: ForwardedPrincipal | null,
+    options?: { asWriter?: boolean },
   ): Promise<Data>;
 }
 
@@ -38,11 +40,15 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
       query: string,
       variables: Record<string, unknown>,
       asking: ForwardedPrincipal | null,
+      { asWriter = false }: { asWriter?: boolean } = {},
     ): Promise<Data> {
       const body = JSON.stringify({ query, variables });
-      const principal: ForwardedPrincipal = asking
-        ? { ...asking, scopes: ['READ'] }
-        : { kind: 'anonymous', scopes: ['READ'] };
+      const principal: ForwardedPrincipal =
+        asking && asWriter
+          ? asking
+          : asking
+            ? { ...asking, scopes: ['READ'] }
+            : { kind: 'anonymous', scopes: ['READ'] };
       let answer: { data?: Data | null; errors?: Array<{ message: string }> };
       try {
         const response = await fetch(options.urls[peer], {
