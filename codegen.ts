@@ -24,12 +24,17 @@ const config: CodegenConfig = {
   overwrite: true,
   silent: true,
   generates: {
-    // The explorer's typed documents, from the schema clients see.
+    // The explorer's typed documents, from the schema clients see, and its trusted-document
+    // manifest (gql/persisted-documents.json: "sha256:<hex>" → document), which the gateway loads
+    // as the first-party client "explorer". The bundle carries only each document's id.
     'gateway/web/src/gql/': {
       schema: 'gateway/api-schema.graphql',
       documents: ['gateway/web/src/explorer/**/*.{ts,tsx}', 'gateway/web/src/examples/**/*.ts'],
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { mode: 'replaceDocumentWithHash', hashAlgorithm: 'sha256' },
+      },
       config: {
         documentMode: 'string',
         useTypeImports: true,

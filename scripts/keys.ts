@@ -1,6 +1,7 @@
 // API keys for partners, in the gateway's database (GATEWAY_DATABASE_URL, or the embedded
 // default in .data/gateway).
 //   pnpm keys create --name NAME --scopes read[,write,explore,admin] [--ops-per-minute N] [--cost-per-minute N]
+//                    [--origins https://a.example[,https://*.example.org]]   (a browser key: those origins, read only)
 //   pnpm keys list
 //   pnpm keys revoke KEY_ID
 //   pnpm keys rotate KEY_ID [--grace 24h]
@@ -12,12 +13,14 @@ import { applyMigrations, MigrationError, readMigrations } from '@newsfacts/plat
 import { loadDatabaseTarget } from '@newsfacts/platform/service-config';
 import { PrismaClient } from '../gateway/src/generated/prisma/client.ts';
 import { KeyNotFoundError, KeyStore, SCOPES, unusableReason, type ApiKey, type Scope } from '../gateway/src/keys/store';
+import { formatOriginPattern, OriginPatternError, parseOriginList } from '../gateway/src/security/origins';
 import { migrationsDir } from './lib/databases';
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   pnpm keys create --name NAME --scopes read[,write,explore,admin] [--ops-per-minute N] [--cost-per-minute N]
+                   [--origins https://desk.example-news.org[,https://*.example-news.org]]
   pnpm keys list
   pnpm keys revoke KEY_ID
   pnpm keys rotate KEY_ID [--grace 24h]`;
@@ -39,6 +42,26 @@ function parseLimit(name: string, text: string | undefined): number | null {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive whole number`);
   return value;
+}
+
+/**
+ * A browser key's origins. Such a key sits in a page, where anyone can read it, so it may only
+ * read: asking for more is a mistake worth stopping at, not something to trim silently.
+ */
+function parseOrigins(text: string | undefined, scopes: Scope[]): string[] {
+  if (text === undefined) return [];
+  let origins: string[];
+  try {
+    origins = parseOriginList(text).map(formatOriginPattern);
+  } catch (error) {
+    if (error instanceof OriginPatternError) throw new UsageError(`--origins: ${error.message}`);
+    throw error;
+  }
+  if (!origins.length)
+    throw new UsageError('--origins takes a comma-separated list of origins, e.g. https://a.example');
+  if (scopes.some((scope) => scope !== 'READ'))
+    throw new UsageError('a browser key (--origins) can only read: use --scopes read');
+  return origins;
 }
 
 export function parseDuration(text: string): number {
@@ -67,6 +90,7 @@ function describe(key: ApiKey, now = new Date()): string {
     `…${key.hint}`,
     `created ${key.createdAt.toISOString()}`,
     ...limits,
+    ...(key.origins.length ? [`browser key for ${key.origins.join(',')}`] : []),
   ].join('  ');
 }
 
@@ -81,19 +105,27 @@ async function run(store: KeyStore, argv: string[]): Promise<void> {
       grace: { type: 'string', default: '24h' },
       'ops-per-minute': { type: 'string' },
       'cost-per-minute': { type: 'string' },
+      origins: { type: 'string' },
     },
   });
   switch (command) {
     case 'create': {
       const name = values.name?.trim();
       if (!name || name.length > 200) throw new UsageError('--name is required (at most 200 characters)');
+      const scopes = parseScopes(values.scopes);
       const { record, key } = await store.create({
         name,
-        scopes: parseScopes(values.scopes),
+        scopes,
         operationsPerMinute: parseLimit('ops-per-minute', values['ops-per-minute']),
         costPerMinute: parseLimit('cost-per-minute', values['cost-per-minute']),
+        origins: parseOrigins(values.origins, scopes),
       });
       console.log(`created ${describe(record)}`);
+      if (record.origins.length) {
+        console.log(
+          'Pages on these origins can use it once the gateway allows them too (CORS_ORIGINS); its quota is shared by every visitor.',
+        );
+      }
       console.log('This is the only time the key is shown; store it now:');
       console.log(key);
       return;

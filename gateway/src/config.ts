@@ -10,6 +10,7 @@ import {
 } from '@newsfacts/platform/config';
 import type { DatabaseTarget } from '@newsfacts/platform/db';
 import { loadDatabaseTarget, signingSecret, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { OriginPatternError, parseOriginList, type OriginPattern } from './security/origins';
 
 export interface Quota {
   operationsPerMinute: number;
@@ -34,6 +35,32 @@ const trustProxy = z
           ? Number(value)
           : value,
   );
+
+/**
+ * CORS_ORIGINS: the origins whose pages may call the API (see security/origins.ts for the forms).
+ * "*" admits every other origin too, but for anonymous reading only: its preflight does not allow
+ * the headers a key travels in, so no page can send a key to this API from an unlisted origin.
+ */
+const corsOrigins = z
+  .string()
+  .default('')
+  .transform((text, context): { patterns: OriginPattern[]; anyOrigin: boolean } => {
+    const entries = text.split(/[\s,]+/).filter(Boolean);
+    try {
+      return {
+        patterns: parseOriginList(entries.filter((entry) => entry !== '*').join(',')),
+        anyOrigin: entries.includes('*'),
+      };
+    } catch (error) {
+      if (!(error instanceof OriginPatternError)) throw error;
+      context.issues.push({ code: 'custom', message: error.message, input: text });
+      return z.NEVER;
+    }
+  });
+const booleanFlag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((value) => value === 'true');
 
 /** Where a subgraph answers: its URL when given, else its port on this host. */
 const subgraphUrl = (url: string | undefined, subgraphPort: number) =>
@@ -78,6 +105,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       MAX_COST: positive(50_000),
       ASSUMED_LIST_SIZE: positive(10),
       TRUST_PROXY: trustProxy,
+      CORS_ORIGINS: corsOrigins,
+      CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+      REQUIRE_TRUSTED_DOCUMENTS: booleanFlag,
+      MAX_MANIFEST_BYTES: positive(1024 * 1024),
       EVENTS_URL: httpUrl.optional(),
       EVENTS_PORT: port(SUBGRAPHS.events.defaultPort),
       ACTORS_URL: httpUrl.optional(),
@@ -144,6 +175,18 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       },
       /** Express's `trust proxy`: set when a proxy in front sets X-Forwarded-For. */
       trustProxy: parsed.TRUST_PROXY,
+      cors: {
+        /** Pages on these origins may call /graphql, with or without a key. */
+        origins: parsed.CORS_ORIGINS.patterns,
+        /** Pages on any other origin may read anonymously ("*" in CORS_ORIGINS). */
+        anyOrigin: parsed.CORS_ORIGINS.anyOrigin,
+        /** How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours). */
+        maxAgeSeconds: parsed.CORS_MAX_AGE_SECONDS,
+      },
+      /** Anonymous callers and browser keys may run only trusted documents (by documentId). */
+      requireTrustedDocuments: parsed.REQUIRE_TRUSTED_DOCUMENTS,
+      /** Largest manifest an admin key may upload in one request. */
+      maxManifestBytes: parsed.MAX_MANIFEST_BYTES,
     }));
 }
 

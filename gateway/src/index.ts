@@ -10,7 +10,9 @@ import { KeyStore } from './keys/store';
 import { createGatewayMetrics } from './metrics';
 import { MemoryIdempotencyStore, RedisIdempotencyStore } from './security/idempotency';
 import { Quotas } from './security/quotas';
-import { createGatewayServer } from './server';
+import { apiSchema, createGatewayServer } from './server';
+import { loadFirstPartyDocuments } from './trusted-documents/first-party';
+import { TrustedDocumentStore } from './trusted-documents/store';
 
 async function main() {
   const config = loadGatewayConfig();
@@ -35,6 +37,7 @@ async function main() {
     config,
     logger,
     keys: new KeyStore(prisma),
+    documents: new TrustedDocumentStore(prisma, loadFirstPartyDocuments(apiSchema, config.limits.maxTokens, logger)),
     quotas: new Quotas(redis, config.quotaWindowSeconds, config.redisKeyPrefix, (limit) =>
       metrics.rateLimitRejections.inc({ limit }),
     ),

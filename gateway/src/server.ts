@@ -8,7 +8,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import fetch, { Headers, type RequestInfo, type RequestInit } from 'node-fetch';
-import type express from 'express';
+import express from 'express';
+import { buildSchema } from 'graphql';
 import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
@@ -20,18 +21,24 @@ import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
+import { corsPolicy } from './security/cors';
 import { errorMasking } from './security/error-masking';
 import { idempotency, type IdempotencyStore } from './security/idempotency';
 import { operationPolicy, refuseBatches } from './security/operation-policy';
 import { operationQuota } from './security/operation-quota';
 import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
+import { trustedDocuments } from './security/trusted-documents';
+import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
+import type { TrustedDocumentStore } from './trusted-documents/store';
 import { mountWebPages } from './web';
 
 /** The IETF draft and Stripe keep answers at least a day; so do we. */
 const IDEMPOTENT_ANSWERS_KEPT_MS = 24 * 60 * 60 * 1000;
 
 export const supergraphSdl = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
+/** The schema clients see (composed with the supergraph): manifests are validated against it. */
+export const apiSchema = buildSchema(readFileSync(new URL('../api-schema.graphql', import.meta.url), 'utf8'));
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -40,6 +47,8 @@ export interface GatewayDeps {
   quotas: Quotas;
   /** Where answers to requests with an Idempotency-Key are kept for replay. */
   idempotency: IdempotencyStore;
+  /** First-party and uploaded manifests, for requests that send a documentId. */
+  documents: TrustedDocumentStore;
   metrics: GatewayMetrics;
   /** Throws when a dependency (the key database, Redis) cannot be reached. */
   readiness: () => Promise<void>;
@@ -83,6 +92,7 @@ export async function createGatewayServer({
   keys,
   quotas,
   idempotency: idempotencyStore,
+  documents,
   metrics,
   readiness,
 }: GatewayDeps): Promise<GatewayServer> {
@@ -127,7 +137,8 @@ export async function createGatewayServer({
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    // Stored-query hashes would let a request run a document no check of this request saw.
+    // Apollo's automatic persisted queries would let anyone register a document by sending it once.
+    // Documents by id are trusted documents instead, put in place before Apollo by trustedDocuments().
     persistedQueries: false,
     // graphql-js stops lexing at the limit, so an oversized document costs little to refuse.
     parseOptions: { maxTokens: config.limits.maxTokens },
@@ -147,14 +158,16 @@ export async function createGatewayServer({
   });
   await apollo.start();
 
-  const app = createGraphQLApp<GatewayContext>({
+  const authenticated = authenticate({ store: keys, quotas, config, logger });
+  const graphqlApp = createGraphQLApp<GatewayContext>({
     apollo,
     logger,
     bodyLimit: config.limits.maxRequestBytes,
     guards: [
-      authenticate({ store: keys, quotas, config, logger }),
+      authenticated,
       operationQuota(quotas),
       refuseBatches,
+      trustedDocuments({ store: documents, required: config.requireTrustedDocuments }),
       // A retried write is answered from the store, before any subgraph is asked again.
       idempotency({
         store: idempotencyStore,
@@ -172,8 +185,30 @@ export async function createGatewayServer({
     metrics,
     metricsAccess: config.metricsAccess,
   });
+  graphqlApp.set('trust proxy', config.trustProxy);
+  mountWebPages(graphqlApp, logger);
+
+  // CORS goes in front of the platform's HTTP shell, before its body parser: a preflight must be
+  // answered before any guard asks it for a key, and a page on an allowed origin must be able to
+  // read every answer, a 413 from the body parser included.
+  const app = express();
+  app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  mountWebPages(app, logger);
+  app.use('/graphql', corsPolicy(config.cors));
+  app.use(
+    '/trusted-documents',
+    trustedDocumentRoutes({
+      store: documents,
+      authenticate: authenticated,
+      schema: apiSchema,
+      maxTokens: config.limits.maxTokens,
+      maxManifestBytes: config.maxManifestBytes,
+      logger,
+    }),
+  );
+  app.use(graphqlApp);
+  // listen() starts draining through the app it serves; the flag lives in the shell's app.
+  app.locals.startDraining = graphqlApp.locals.startDraining;
   return {
     app,
     stop: async () => {

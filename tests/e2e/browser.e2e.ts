@@ -1,14 +1,20 @@
 /**
  * GraphiQL and the fact explorer in a real (headless Debian) Chromium, served by the real
- * gateway over the real federation, with every host but 127.0.0.1 unreachable. Screenshots
- * go to test-results/screenshots/.
+ * gateway over the real federation, with every host but 127.0.0.1 unreachable; and frontend
+ * apps on other origins (other ports of 127.0.0.1) calling it. Screenshots go to
+ * test-results/screenshots/.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@newsfacts/platform/config';
-import { startFederation, type Federation } from '../helpers/federation';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
+import { RAID_QUERY, RAID_SLUG } from '../../gateway/web/src/examples/raid-query';
+import { freePort, startFederation, type Federation } from '../helpers/federation';
+import { createKey } from '../helpers/keys-cli';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = path.join(repoRoot, 'test-results/screenshots');
@@ -17,12 +23,34 @@ const PHONE = { width: 390, height: 844 };
 
 let federation: Federation;
 let browser: Browser;
+/** A newsroom's page on its own origin, which the gateway allows (CORS_ORIGINS). */
+let deskSite: PageSite;
+/** Another site, which the gateway does not allow. */
+let otherSite: PageSite;
+
+interface PageSite {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A one-page site on its own port of 127.0.0.1: another origin than the gateway's. */
+async function startPageSite(title: string): Promise<PageSite> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${title}</title>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   fs.mkdirSync(screenshots, { recursive: true });
-  federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'read' } });
+  [deskSite, otherSite] = await Promise.all([startPageSite('Live blog'), startPageSite('Elsewhere')]);
+  federation = await startFederation({ env: { ANONYMOUS_ACCESS: 'read', CORS_ORIGINS: deskSite.origin } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -42,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await federation?.stop();
+  await Promise.all([deskSite?.close(), otherSite?.close()]);
 });
 
 /** A fresh browser context that records every request the page makes and every console error. */
@@ -191,6 +220,120 @@ describe('the fact explorer at /explorer', () => {
       await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('This gateway needs an API key.');
       expect(await alert.innerText()).toContain('The API key is not valid');
       await page.screenshot({ path: path.join(screenshots, 'explorer-error.png') });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a frontend app on another origin', () => {
+  /** What a page's `fetch` to the gateway came to: an answer it could read, or the browser's error. */
+  type Outcome = { status: number; body: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } };
+  async function callFrom(site: PageSite, headers: Record<string, string> = {}) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const messages: string[] = [];
+    page.on('console', (message) => messages.push(message.text()));
+    try {
+      await page.goto(site.origin);
+      const outcome = await page.evaluate(
+        async ({ url, query, slug, headers }) => {
+          try {
+            const response = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body: JSON.stringify({ query, variables: { slug } }),
+            });
+            return { status: response.status, body: await response.json() };
+          } catch (error) {
+            return { error: String(error) };
+          }
+        },
+        { url: `${federation.gatewayUrl}/graphql`, query: RAID_QUERY, slug: RAID_SLUG, headers },
+      );
+      return { outcome: outcome as Outcome | { error: string }, messages };
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('gets data when its origin is allowed, anonymously and with its browser key', async () => {
+    const anonymous = await callFrom(deskSite);
+    expect(anonymous.outcome).toMatchObject({ status: 200, body: { data: { event: { title: expect.any(String) } } } });
+    const { key } = await createKey(federation.env, 'Live blog page', 'read', '--origins', deskSite.origin);
+    const keyed = await callFrom(deskSite, { authorization: `Bearer ${key}` });
+    expect(keyed.outcome).toMatchObject({ status: 200, body: { data: { event: { kind: 'INCURSION' } } } });
+  });
+
+  it('is blocked by the browser when its origin is not allowed', async () => {
+    const { outcome, messages } = await callFrom(otherSite);
+    expect(outcome).toEqual({ error: 'TypeError: Failed to fetch' });
+    expect(messages.join('\n')).toMatch(
+      new RegExp(`from origin '${otherSite.origin}' has been blocked by CORS policy`),
+    );
+  });
+
+  it('with a browser key made for another origin: refused, and the page can read why', async () => {
+    const { key } = await createKey(federation.env, 'Another site’s key', 'read', '--origins', otherSite.origin);
+    const { outcome } = await callFrom(deskSite, { 'x-api-key': key });
+    expect(outcome).toMatchObject({ status: 403, body: { errors: [{ extensions: { code: 'ORIGIN_NOT_ALLOWED' } }] } });
+    expect((outcome as Outcome).body.data ?? null).toBeNull();
+  });
+});
+
+describe('the explorer with trusted documents required', () => {
+  let trusted: ServiceProcess;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    trusted = startService(
+      'gateway-trusted-documents',
+      'gateway/src/index.ts',
+      { ...federation.env, GATEWAY_PORT: String(port), REQUIRE_TRUSTED_DOCUMENTS: 'true' },
+      (name, line) => federation.output.push(`[${name}] ${line}`),
+    );
+    await waitUntilReady(`${url}/readyz`, trusted);
+  });
+  afterAll(() => stopAll([trusted]));
+
+  it('finds the raid and shows it, sending only document ids', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const sent: Array<Record<string, unknown>> = [];
+    page.on('request', (request) => {
+      if (request.url() === `${url}/graphql`) sent.push(request.postDataJSON() as Record<string, unknown>);
+    });
+    try {
+      await page.goto(`${url}/explorer`);
+      // This gateway refuses a document sent in full by a page: what follows works by id only.
+      const refused = await page.evaluate(async () => {
+        const response = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ events(first: 1) { nodes { title } } }' }),
+        });
+        return { status: response.status, body: await response.json() };
+      });
+      expect(refused).toMatchObject({
+        status: 403,
+        body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] },
+      });
+
+      await page.getByLabel('Find an event or an actor').fill('Belgorod');
+      await page.getByRole('link', { name: 'Cross-border raid into Russia’s Belgorod region' }).click();
+      await page.getByRole('heading', { level: 1, name: /Belgorod/ }).waitFor();
+      const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
+      await expect.poll(() => militias.innerText(), { timeout: 15_000 }).toContain('Andriy Yusov');
+      await page.screenshot({ path: path.join(screenshots, 'explorer-trusted-documents.png'), fullPage: true });
+
+      const explorerRequests = sent.filter((body) => body.query === undefined || body.documentId !== undefined);
+      expect(sent.length - explorerRequests.length).toBe(1); // the refused one above
+      expect(explorerRequests.length).toBeGreaterThanOrEqual(2);
+      for (const body of explorerRequests) {
+        expect(body.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(body).not.toHaveProperty('query');
+      }
     } finally {
       await context.close();
     }

@@ -10,6 +10,8 @@ export interface NewKey {
   scopes: Scope[];
   operationsPerMinute?: number | null;
   costPerMinute?: number | null;
+  /** Makes it a browser key: usable only from these origins (already validated), and only to read. */
+  origins?: string[];
 }
 
 export class KeyNotFoundError extends Error {
@@ -40,6 +42,7 @@ export class KeyStore {
         scopes: [...new Set(input.scopes)],
         operationsPerMinute: input.operationsPerMinute ?? null,
         costPerMinute: input.costPerMinute ?? null,
+        origins: [...new Set(input.origins ?? [])],
       },
     });
     return { record, key };
@@ -64,7 +67,7 @@ export class KeyStore {
   }
 
   /**
-   * Issues a successor with the same name, scopes and quotas; the old key keeps working for
+   * Issues a successor with the same name, scopes, quotas and origins; the old key keeps working for
    * `graceMs` so that a partner can deploy the new one without downtime.
    */
   async rotate(
@@ -88,6 +91,7 @@ export class KeyStore {
           scopes: existing.scopes,
           operationsPerMinute: existing.operationsPerMinute,
           costPerMinute: existing.costPerMinute,
+          origins: existing.origins,
         },
       });
       const previous = await tx.apiKey.update({

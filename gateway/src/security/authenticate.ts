@@ -4,6 +4,7 @@ import type { Logger } from '@newsfacts/platform/logger';
 import type { GatewayConfig } from '../config';
 import { hashKey, malformedKeyReason } from '../keys/format';
 import { unusableReason, type ApiKey, type KeyStore } from '../keys/store';
+import { OriginPatternError, originMatches, parseOriginPattern } from './origins';
 import { addressBucket, type Principal } from './principal';
 import type { Quotas } from './quotas';
 import { ErrorCode } from '@newsfacts/platform/errors';
@@ -16,6 +17,30 @@ export function presentedKey(req: express.Request): string | null {
     return match ? match[1]! : authorization;
   }
   return req.header('x-api-key') ?? null;
+}
+
+/**
+ * Why a browser key (one with origins) may not be used from this request, or null when it may.
+ * The Origin header is what a browser sets and a page cannot change; a server can forge it, but
+ * a browser key is public anyway (it sits in a page), so the check keeps other sites' pages from
+ * spending its quota, and its read-only scope keeps anyone from doing more than read.
+ */
+export function browserKeyRefusal(origins: readonly string[], origin: string | undefined): string | null {
+  if (origin === undefined) {
+    return (
+      'This is a browser key: it works only from a page on its origins, and this request has no Origin header. ' +
+      'Call from the page, or use a partner key on a server.'
+    );
+  }
+  const allowed = origins.some((text) => {
+    try {
+      return originMatches(parseOriginPattern(text), origin);
+    } catch (error) {
+      if (error instanceof OriginPatternError) return false; // a stored entry no longer valid admits nothing
+      throw error;
+    }
+  });
+  return allowed ? null : `This browser key works only from ${origins.join(', ')}; this request came from ${origin}.`;
 }
 
 /** A small time-bounded cache of key lookups, so a busy key does not cost a query per request. */
@@ -96,11 +121,19 @@ export function authenticate({
       if (!record) return void (await refuse(req, res, 'The API key is not valid: no such key'));
       const unusable = unusableReason(record);
       if (unusable) return void (await refuse(req, res, `The API key is not valid: ${unusable}`));
+      const browser = record.origins.length > 0;
+      if (browser) {
+        const refusal = browserKeyRefusal(record.origins, req.header('origin'));
+        // Not an authentication failure: the key is real, so it does not count against the address.
+        if (refusal) return sendError(res, 403, ErrorCode.ORIGIN_NOT_ALLOWED, refusal);
+      }
       const principal: Principal = {
         kind: 'key',
         keyId: record.keyId,
         name: record.name,
-        scopes: record.scopes,
+        // A key that sits in a page is public: whatever it was given, it can only read.
+        scopes: browser ? record.scopes.filter((scope) => scope === 'READ') : record.scopes,
+        browser,
         quota: {
           operationsPerMinute: record.operationsPerMinute ?? config.keyQuota.operationsPerMinute,
           costPerMinute: record.costPerMinute ?? config.keyQuota.costPerMinute,

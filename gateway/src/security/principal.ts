@@ -3,9 +3,12 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import type { Quota } from '../config';
 import type { Scope } from '../keys/store';
 
-/** Who is calling: a partner's API key, or an anonymous caller known by IP. */
+/**
+ * Who is calling: an API key (a partner's, or a browser key, which has origins and can only read),
+ * or an anonymous caller known by IP.
+ */
 export type Principal =
-  | { kind: 'key'; keyId: string; name: string; scopes: Scope[]; quota: Quota }
+  | { kind: 'key'; keyId: string; name: string; scopes: Scope[]; quota: Quota; browser: boolean }
   | { kind: 'anonymous'; ip: string; scopes: Scope[]; quota: Quota };
 
 /**
@@ -38,3 +41,6 @@ export const toForwarded = (principal: Principal): ForwardedPrincipal =>
   principal.kind === 'key'
     ? { kind: 'key', keyId: principal.keyId, scopes: principal.scopes }
     : { kind: 'anonymous', scopes: principal.scopes };
+
+/** Callers who may be held to trusted documents (REQUIRE_TRUSTED_DOCUMENTS): anyone but a partner key. */
+export const isPublicClient = (principal: Principal) => principal.kind === 'anonymous' || principal.browser;

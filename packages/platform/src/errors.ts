@@ -12,6 +12,14 @@ export const ErrorCode = {
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   BATCHING_NOT_SUPPORTED: 'BATCHING_NOT_SUPPORTED',
+  /** A browser key sent from an origin not on its list, or with no Origin at all. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** A documentId (or persisted-query hash) no registered manifest lists. */
+  TRUSTED_DOCUMENT_NOT_FOUND: 'TRUSTED_DOCUMENT_NOT_FOUND',
+  /** A document sent in full by a caller who may run trusted documents only. */
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
+  /** An uploaded manifest that is not valid; nothing of it was stored. */
+  INVALID_MANIFEST: 'INVALID_MANIFEST',
   /** An Idempotency-Key sent again with another request body. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
