@@ -12,4 +12,13 @@ export const Event: EventResolvers = {
   contestedClaims: (event, { first }, { loaders }) =>
     loaders.contestedClaimsByEventId.load(event.id, pageSize(first), null),
   statements: (event, { first }, { loaders }) => loaders.statementsByEventId.load(event.id, pageSize(first), null),
+  referrersInStatements: async (event, { first }, { prisma }) =>
+    (
+      await prisma.claim.findMany({
+        where: { eventId: event.id },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take: pageSize(first),
+      })
+    ).map(({ id }) => ({ type: 'Claim', id, service: 'statements' })),
 };

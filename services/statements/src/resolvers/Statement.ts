@@ -1,6 +1,7 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { reference, required } from '@newsfacts/platform/references';
 import type { StatementResolvers } from '../generated/graphql.ts';
+import { sentenceAround } from '../quotes';
 
 export const Statement: StatementResolvers = {
   __resolveReference: (reference, { loaders }) =>
@@ -11,8 +12,10 @@ export const Statement: StatementResolvers = {
     required(loaders.claimById.load(statement.claimId), `claim ${statement.claimId}`),
   reportedIn: (statement, _args, { loaders }) =>
     required(loaders.sourceById.load(statement.sourceId), `source ${statement.sourceId}`),
-  span: (statement) =>
-    statement.spanStart != null && statement.spanEnd != null
-      ? { start: statement.spanStart, end: statement.spanEnd }
-      : null,
+  span: async (statement, _args, { loaders }) => {
+    if (statement.spanStart == null || statement.spanEnd == null) return null;
+    const span = { start: statement.spanStart, end: statement.spanEnd };
+    const source = await loaders.sourceById.load(statement.sourceId);
+    return { ...span, context: source?.text == null ? null : sentenceAround(source.text, span) };
+  },
 };

@@ -4,6 +4,7 @@ import { Actor } from './Actor';
 import { Claim } from './Claim';
 import { ClaimConnection, SourceConnection } from './connections';
 import { Event } from './Event';
+import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { Source } from './Source';
 import { Statement } from './Statement';
@@ -11,6 +12,7 @@ import { Statement } from './Statement';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
+  Mutation,
   Claim,
   ClaimConnection,
   Statement,

@@ -1,0 +1,149 @@
+// Quotes are anchored by their words, not by offsets: a statement's quote is looked up in its
+// source's text and the span recorded from where it is found. Reports and contributors disagree
+// on typography, so curly and straight quote marks, guillemets, and runs of whitespace count as
+// the same. Plain functions over strings; nothing here reads data.
+
+export interface Span {
+  /** Inclusive, in UTF-16 code units of the source's text. */
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+const SINGLE_QUOTES = /[\u2018\u2019\u201A\u201B\u2032`\u00B4]/;
+const DOUBLE_QUOTES = /[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB]/;
+const WHITESPACE = /\s/;
+
+/**
+ * The text as matching sees it, with where each of its characters came from: `origin[i]` is the
+ * offset in `text` of the normalised character i (a run of whitespace maps to its first one).
+ */
+export function normalise(text: string): { normalised: string; origin: number[] } {
+  let normalised = '';
+  const origin: number[] = [];
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]!;
+    if (WHITESPACE.test(char)) {
+      if (normalised.endsWith(' ')) continue;
+      normalised += ' ';
+    } else if (SINGLE_QUOTES.test(char)) normalised += "'";
+    else if (DOUBLE_QUOTES.test(char)) normalised += '"';
+    else normalised += char;
+    origin.push(at);
+  }
+  return { normalised, origin };
+}
+
+const normalisedWords = (text: string) => normalise(text).normalised.trim();
+
+/** A text prepared once for many lookups (a source's text, when all its statements are anchored again). */
+export interface Searchable {
+  text: string;
+  normalised: string;
+  origin: number[];
+}
+
+export const searchable = (text: string): Searchable => ({ text, ...normalise(text) });
+
+/** Every place the words occur in the normalised text, overlapping ones included. */
+function occurrences(haystack: string, needle: string): number[] {
+  const found: number[] = [];
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) found.push(at);
+  return found;
+}
+
+/** Each occurrence of `words` in a text, as spans of the original text. */
+export function findAll(within: Searchable | string, words: string): Span[] {
+  const needle = normalisedWords(words);
+  if (!needle) return [];
+  const { normalised, origin } = typeof within === 'string' ? normalise(within) : within;
+  // The needle is trimmed, so its last character is never a collapsed run: it maps to one code unit.
+  return occurrences(normalised, needle).map((at) => ({
+    start: origin[at]!,
+    end: origin[at + needle.length - 1]! + 1,
+  }));
+}
+
+/** Whether the text under `span` reads as `quote` (quote marks and whitespace aside). */
+export const spanReads = (text: string, span: Span, quote: string): boolean =>
+  normalisedWords(text.slice(span.start, span.end)) === normalisedWords(quote);
+
+export const spanInside = (text: string, span: Span): boolean =>
+  Number.isInteger(span.start) &&
+  Number.isInteger(span.end) &&
+  span.start >= 0 &&
+  span.start < span.end &&
+  span.end <= text.length;
+
+export type Anchoring =
+  | { outcome: 'anchored'; span: Span }
+  | { outcome: 'not-found' }
+  | { outcome: 'ambiguous'; count: number }
+  | { outcome: 'context-not-found' }
+  | { outcome: 'quote-not-in-context' }
+  | { outcome: 'span-outside' }
+  | { outcome: 'span-mismatch'; reads: string };
+
+/**
+ * Where a quote sits in a text. An explicit span decides when given (it must lie inside the text
+ * and read as the quote); otherwise the quote must occur once, or once within `context`, a
+ * passage of the text around it.
+ */
+export function anchorQuote(
+  within: Searchable | string,
+  quote: string,
+  hints: { span?: Span | null; context?: string | null } = {},
+): Anchoring {
+  const prepared = typeof within === 'string' ? searchable(within) : within;
+  const { text } = prepared;
+  if (hints.span) {
+    if (!spanInside(text, hints.span)) return { outcome: 'span-outside' };
+    if (!spanReads(text, hints.span, quote)) {
+      return { outcome: 'span-mismatch', reads: text.slice(hints.span.start, hints.span.end) };
+    }
+    return { outcome: 'anchored', span: { start: hints.span.start, end: hints.span.end } };
+  }
+  const found = findAll(prepared, quote);
+  if (!found.length) return { outcome: 'not-found' };
+  let candidates = found;
+  if (hints.context && found.length > 1) {
+    const passages = findAll(prepared, hints.context);
+    if (!passages.length) return { outcome: 'context-not-found' };
+    candidates = found.filter((span) =>
+      passages.some((passage) => passage.start <= span.start && span.end <= passage.end),
+    );
+    if (!candidates.length) return { outcome: 'quote-not-in-context' };
+  }
+  if (candidates.length > 1) return { outcome: 'ambiguous', count: candidates.length };
+  return { outcome: 'anchored', span: candidates[0]! };
+}
+
+/** Where a sentence ends: its stop (and any closing quote marks or brackets) before whitespace. */
+const SENTENCE_END = /[.!?\u2026]+["'\u201D\u2019\u00BB)\]]*(?=\s|$)/;
+const SENTENCE_ENDS = new RegExp(SENTENCE_END.source, 'g');
+/** However long a sentence runs, the context shows at most this much on each side of the span. */
+const MAX_CONTEXT_SIDE = 400;
+
+/**
+ * The sentence (or sentences, when the span crosses one's end) around a span: from the end of the
+ * sentence before it to the end of the one it ends in, stopping at line breaks, which end
+ * paragraphs and headlines.
+ */
+export function sentenceAround(text: string, span: Span): string {
+  const floor = Math.max(0, span.start - MAX_CONTEXT_SIDE);
+  let start = floor;
+  for (const match of text.slice(floor, span.start).matchAll(SENTENCE_ENDS))
+    start = floor + match.index + match[0].length;
+  const lineBreak = text.lastIndexOf('\n', span.start - 1);
+  if (lineBreak >= start) start = lineBreak + 1;
+
+  const ceiling = Math.min(text.length, span.end + MAX_CONTEXT_SIDE);
+  // Looking from the span's last character on, so that a span ending its sentence (a quote ending
+  // in a full stop) ends the context too.
+  const from = Math.max(span.start, span.end - 1);
+  const stop = SENTENCE_END.exec(text.slice(from, ceiling));
+  let end = stop ? from + stop.index + stop[0].length : ceiling;
+  const nextBreak = text.indexOf('\n', span.end);
+  if (nextBreak >= 0 && nextBreak < end) end = nextBreak;
+  return text.slice(start, Math.max(end, span.end)).trim();
+}
