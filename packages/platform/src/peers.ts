@@ -7,6 +7,7 @@ import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
 import { signRequest, type ForwardedPrincipal } from './signing';
+import { FieldErrorCode, fieldError, type FieldError } from './writes';
 
 export interface PeerClient {
   /** Runs a query on `peer`; an unreachable or failing peer is SERVICE_UNAVAILABLE, retryable. */
@@ -70,4 +71,55 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
       return answer.data;
     },
   };
+}
+
+/** A reference to a record another service owns, and where the input gave it. */
+export interface ForeignReference {
+  field: Array<string | number>;
+  id: string;
+}
+
+/** The owners of the records writes refer to across services. */
+export const OWNERS = {
+  actor: { peer: 'actors', typename: 'Actor', what: 'actor' },
+  event: { peer: 'events', typename: 'Event', what: 'event' },
+  claim: { peer: 'statements', typename: 'Claim', what: 'claim' },
+} as const;
+export type Owner = (typeof OWNERS)[keyof typeof OWNERS];
+
+/**
+ * Asks the service that owns the records whether each one exists: an unknown one is an
+ * UNKNOWN_REFERENCE error at its field; an owner that cannot be asked refuses the write
+ * (SERVICE_UNAVAILABLE) before anything is written. Gives each id as the owner answers it, so a
+ * merged actor's id becomes its survivor's.
+ */
+export async function confirmForeign(
+  peers: PeerClient,
+  principal: ForwardedPrincipal | null,
+  owner: Owner,
+  references: ForeignReference[],
+): Promise<{ ids: string[]; errors: FieldError[] }> {
+  if (!references.length) return { ids: [], errors: [] };
+  const asked = [...new Set(references.map((reference) => reference.id))];
+  const data = await peers.query<{ _entities: Array<{ id: string } | null> }>(
+    owner.peer,
+    `query($representations: [_Any!]!) {
+      _entities(representations: $representations) { ... on ${owner.typename} { id } }
+    }`,
+    { representations: asked.map((id) => ({ __typename: owner.typename, id })) },
+    principal,
+  );
+  const answered = new Map(asked.map((id, index) => [id, data._entities[index]?.id]));
+  const errors = references.flatMap((reference) =>
+    answered.get(reference.id)
+      ? []
+      : [
+          fieldError(
+            reference.field,
+            FieldErrorCode.UNKNOWN_REFERENCE,
+            `The ${owner.peer} service knows no ${owner.what} with the id ${reference.id}.`,
+          ),
+        ],
+  );
+  return { ids: references.map((reference) => answered.get(reference.id) ?? reference.id), errors };
 }

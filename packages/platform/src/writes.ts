@@ -23,6 +23,10 @@ export const FieldErrorCode = {
   CONFLICT: 'CONFLICT',
   /** Deleting a record others still refer to. */
   REFERENCED: 'REFERENCED',
+  /** A statement's quote that is not in its source's text (quote marks and whitespace aside). */
+  QUOTE_NOT_IN_SOURCE: 'QUOTE_NOT_IN_SOURCE',
+  /** A quote found more than once in its source's text, with nothing given to pick one. */
+  AMBIGUOUS_QUOTE: 'AMBIGUOUS_QUOTE',
 } as const;
 export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
 
@@ -45,6 +49,11 @@ export class InputRejected extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((error) => `${error.field.join('.')}: ${error.code}`).join('; '));
   }
+}
+
+/** Refuses the input when any check failed, with every failure at once. */
+export function refuseIfAny(errors: FieldError[]): void {
+  if (errors.length) throw new InputRejected(errors);
 }
 
 export const rejectInput = (field: Array<string | number>, code: FieldErrorCode, message: string): never => {
@@ -182,3 +191,103 @@ export const inputRules = {
     .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'a BCP 47 language tag, e.g. uk or ru-Latn' }),
   id: z.string().uuid({ message: 'must be an id (a UUID)' }),
 };
+
+/** A zod enum of a generated enum object's values. */
+export const enumOf = <Values extends Record<string, string>>(values: Values, message?: string) =>
+  z.enum(
+    Object.values(values) as [Values[keyof Values], ...Array<Values[keyof Values]>],
+    message ? { message } : undefined,
+  );
+
+/** A record of this service named by its id or its slug. */
+export const recordKey = z.string().trim().min(1, { message: 'an id or a slug' }).max(200);
+
+export const isId = (key: string) => inputRules.id.safeParse(key).success;
+
+/**
+ * Resolves records of this service named by id or slug, each at its field: the rows found, in
+ * input order, and an UNKNOWN_REFERENCE error for each key that names nothing.
+ */
+export async function resolveKeys<Row extends { id: string; slug: string }>(
+  find: (ids: string[], slugs: string[]) => Promise<Row[]>,
+  what: string,
+  references: Array<{ field: Array<string | number>; key: string }>,
+): Promise<{ rows: Array<Row | undefined>; errors: FieldError[] }> {
+  if (!references.length) return { rows: [], errors: [] };
+  const keys = references.map((reference) => reference.key);
+  const found = await find(keys.filter(isId), keys);
+  const rows = keys.map((key) => found.find((row) => row.id === key || row.slug === key));
+  const errors = references.flatMap((reference, index) =>
+    rows[index]
+      ? []
+      : [
+          fieldError(
+            reference.field,
+            FieldErrorCode.UNKNOWN_REFERENCE,
+            `No ${what} has the id or slug "${reference.key}".`,
+          ),
+        ],
+  );
+  return { rows, errors };
+}
+
+/** What chooseSlug needs to know of a table's slugs. */
+export interface SlugTable {
+  holderOf(slug: string): Promise<{ id: string } | null>;
+  startingWith(base: string): Promise<Array<{ slug: string }>>;
+}
+
+/** The slug asked for when free; made from the name otherwise, numbered past those taken. */
+export async function chooseSlug(
+  table: SlugTable,
+  asked: string | null | undefined,
+  name: string,
+  fallback: string,
+  exceptId?: string,
+): Promise<string> {
+  if (asked) {
+    const holder = await table.holderOf(asked);
+    if (holder && holder.id !== exceptId)
+      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${asked}" is taken.`);
+    return asked;
+  }
+  const base = slugify(name) || fallback;
+  const taken = new Set((await table.startingWith(base)).map((row) => row.slug));
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(slug)) return slug;
+  }
+}
+
+/** A record that refers to another: what it is, its id, and which service holds it. */
+export interface Referrer {
+  type: string;
+  id: string;
+  service: string;
+}
+
+/** A delete refused because other records still refer to the one to delete; the payload lists them. */
+export class StillReferenced extends InputRejected {
+  constructor(
+    readonly referrers: Referrer[],
+    what: string,
+    advice: string,
+  ) {
+    super([
+      fieldError(
+        ['input', 'id'],
+        FieldErrorCode.REFERENCED,
+        `The ${what} is still referred to (${[...new Set(referrers.map((referrer) => referrer.type))].join(', ')}: ` +
+          `see referrers); ${advice}`,
+      ),
+    ]);
+  }
+}
+
+const prismaCode = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+
+/** Prisma's unique-constraint violation: two writes raced for one key. */
+export const isUniqueViolation = (error: unknown) => prismaCode(error) === 'P2002';
+/** Prisma's foreign-key violation: a row referred to went away meanwhile. */
+export const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';

@@ -9,14 +9,18 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
-  FieldErrorCode,
+  chooseSlug,
   fieldError,
-  inputRules,
+  FieldErrorCode,
   InputRejected,
+  inputRules,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  type Referrer,
   rejectInput,
-  slugify,
+  type SlugTable,
+  StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
 import type { ActorsPrisma } from './db';
@@ -133,23 +137,11 @@ async function resolveOrganizations(
   return resolved;
 }
 
-/** The slug asked for when free; made from the name otherwise, numbered past those taken. */
-async function chooseSlug(prisma: ActorsPrisma, asked: string | null | undefined, name: string, exceptId?: string) {
-  if (asked) {
-    const holder = await prisma.actor.findUnique({ where: { slug: asked }, select: { id: true } });
-    if (holder && holder.id !== exceptId)
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${asked}" is taken.`);
-    return asked;
-  }
-  const base = slugify(name) || 'actor';
-  const taken = new Set(
-    (await prisma.actor.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((a) => a.slug),
-  );
-  for (let n = 1; ; n++) {
-    const slug = n === 1 ? base : `${base}-${n}`;
-    if (!taken.has(slug)) return slug;
-  }
-}
+/** The actors' slugs, for the platform's chooseSlug. */
+const actorSlugs = (prisma: ActorsPrisma): SlugTable => ({
+  holderOf: (slug) => prisma.actor.findUnique({ where: { slug }, select: { id: true } }),
+  startingWith: (base) => prisma.actor.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } }),
+});
 
 const listRows = (
   actorId: string,
@@ -220,7 +212,7 @@ export async function createActor(
   if (existing) return existing;
 
   const organizationIds = await resolveOrganizations(prisma, input.affiliations);
-  const slug = await chooseSlug(prisma, input.slug, input.name);
+  const slug = await chooseSlug(actorSlugs(prisma), input.slug, input.name, 'actor');
   const id = randomUUID();
   const fields = {
     slug,
@@ -279,7 +271,10 @@ export async function updateActor(
     rejectInput(['input', 'organizationType'], FieldErrorCode.INVALID, 'only organisations have an organizationType');
   }
   const organizationIds = await resolveOrganizations(prisma, input.affiliations);
-  const slug = input.slug === undefined ? undefined : await chooseSlug(prisma, input.slug, actor.name, actor.id);
+  const slug =
+    input.slug === undefined
+      ? undefined
+      : await chooseSlug(actorSlugs(prisma), input.slug, actor.name, 'actor', actor.id);
   const given = {
     slug,
     name: input.name,
@@ -311,12 +306,6 @@ export async function updateActor(
   });
 }
 
-export interface Referrer {
-  type: string;
-  id: string;
-  service: string;
-}
-
 /** The first few records, here and in the other subgraphs, that still refer to an actor. */
 async function referrersOf(prisma: ActorsPrisma, peers: PeerClient, principal: ForwardedPrincipal | null, id: string) {
   const ask = async (peer: 'events' | 'statements') => {
@@ -340,19 +329,6 @@ async function referrersOf(prisma: ActorsPrisma, peers: PeerClient, principal: F
   ];
 }
 
-export class StillReferenced extends InputRejected {
-  constructor(readonly referrers: Referrer[]) {
-    super([
-      fieldError(
-        ['input', 'id'],
-        FieldErrorCode.REFERENCED,
-        `The actor is still referred to (${[...new Set(referrers.map((referrer) => referrer.type))].join(', ')}: ` +
-          'see referrers); merge it into another actor instead, or remove those references first.',
-      ),
-    ]);
-  }
-}
-
 export async function deleteActor(
   prisma: ActorsPrisma,
   peers: PeerClient,
@@ -365,16 +341,19 @@ export async function deleteActor(
   const writer = assertMayChange(principal, actor, `Actor ${actor.id}`);
   // Asked before deleting: a service that cannot answer refuses the delete rather than risk a dangling reference.
   const referrers = await referrersOf(prisma, peers, principal, actor.id);
-  if (referrers.length) throw new StillReferenced(referrers);
+  if (referrers.length) {
+    throw new StillReferenced(
+      referrers,
+      'actor',
+      'merge it into another actor instead, or remove those references first.',
+    );
+  }
   await prisma.$transaction(async (tx) => {
     await tx.actor.delete({ where: { id: actor.id } });
     await recordChange(tx, { entityType: 'Actor', entityId: actor.id, operation: 'DELETE', by: writer, fields: [] });
   });
   return actor.id;
 }
-
-const isUniqueViolation = (error: unknown) =>
-  typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 'P2002';
 
 /**
  * Folds one actor into another, as Wikidata merges items: the merged actor's name and other

@@ -1,6 +1,6 @@
-import { InputRejected, payload } from '@newsfacts/platform/writes';
+import { InputRejected, payload, StillReferenced } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
-import { createActor, deleteActor, mergeActors, StillReferenced, updateActor } from '../writes';
+import { createActor, deleteActor, mergeActors, updateActor } from '../writes';
 
 export const Mutation: MutationResolvers = {
   createActor: (_parent, { input }, { prisma, principal }) =>

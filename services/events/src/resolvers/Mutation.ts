@@ -1,8 +1,7 @@
-import { InputRejected, payload } from '@newsfacts/platform/writes';
+import { InputRejected, payload, StillReferenced } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import { createEvent, deleteEvent, updateEvent } from '../writes/events';
 import { createPlace, deletePlace, updatePlace } from '../writes/places';
-import { StillReferenced } from '../writes/shared';
 
 /** A delete's payload: the id deleted, or null with the errors and, when others still refer to it, who. */
 async function deletion(remove: () => Promise<string>) {

@@ -4,20 +4,31 @@
 // change-log entry, and refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { PeerClient } from '@newsfacts/platform/peers';
+import { confirmForeign, type ForeignReference, OWNERS, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
-  FieldErrorCode,
+  chooseSlug,
+  enumOf,
   fieldError,
+  type FieldError,
+  FieldErrorCode,
   inputRules,
+  isForeignKeyViolation,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  recordKey,
+  type Referrer,
+  refuseIfAny,
   rejectInput,
+  resolveKeys,
+  type SlugTable,
+  StillReferenced,
   writerOf,
-  type FieldError,
 } from '@newsfacts/platform/writes';
+import { checkDate } from '@newsfacts/platform/dated';
 import type { EventsPrisma } from '../db';
 import type { Event } from '../generated/prisma/client.ts';
 import {
@@ -28,23 +39,6 @@ import {
   FigureQualifier,
   ParticipantRole,
 } from '../generated/prisma/enums.ts';
-import {
-  ACTORS,
-  checkDate,
-  chooseSlug,
-  CLAIMS,
-  confirmForeign,
-  enumOf,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  recordKey,
-  refuseIfAny,
-  resolveKeys,
-  StillReferenced,
-  type ForeignReference,
-  type Referrer,
-  type SlugTable,
-} from './shared';
 
 const MAX_PARTICIPANTS = 100;
 const MAX_FIGURES = 100;
@@ -264,8 +258,8 @@ async function resolveForeign(peers: PeerClient, principal: ForwardedPrincipal |
     ),
   );
   const [actors, claims] = await Promise.all([
-    confirmForeign(peers, principal, ACTORS, actorRefs),
-    confirmForeign(peers, principal, CLAIMS, claimRefs),
+    confirmForeign(peers, principal, OWNERS.actor, actorRefs),
+    confirmForeign(peers, principal, OWNERS.claim, claimRefs),
   ]);
   refuseIfAny([...actors.errors, ...claims.errors]);
   // Two ids of one merged actor come back as one survivor: the same participation twice.

@@ -5,28 +5,26 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
-  FieldErrorCode,
+  chooseSlug,
+  enumOf,
   fieldError,
+  type FieldError,
+  FieldErrorCode,
   inputRules,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  type Referrer,
+  refuseIfAny,
   rejectInput,
+  type SlugTable,
+  StillReferenced,
   writerOf,
-  type FieldError,
 } from '@newsfacts/platform/writes';
 import type { EventsPrisma } from '../db';
 import type { Place } from '../generated/prisma/client.ts';
 import { GeoPrecision } from '../generated/prisma/enums.ts';
 import { COUNTRY_CODES, countryName } from './country-codes';
-import {
-  chooseSlug,
-  enumOf,
-  isUniqueViolation,
-  refuseIfAny,
-  StillReferenced,
-  type Referrer,
-  type SlugTable,
-} from './shared';
 
 const placeFields = {
   slug: inputRules.slug,

@@ -1,7 +1,6 @@
-import { InputRejected, payload } from '@newsfacts/platform/writes';
+import { InputRejected, payload, StillReferenced } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import { createClaim, deleteClaim, updateClaim } from '../writes/claims';
-import { StillReferenced } from '../writes/shared';
 import { createSource, deleteSource, updateSource } from '../writes/sources';
 import { createStatement, deleteStatement, updateStatement } from '../writes/statements';
 

@@ -3,22 +3,26 @@
 // its event id). A claim is deleted only when nothing rests on it, here or in the events service.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { PeerClient } from '@newsfacts/platform/peers';
+import { confirmForeign, OWNERS, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
+  enumOf,
   FieldErrorCode,
   inputRules,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  type Referrer,
+  refuseIfAny,
   rejectInput,
+  StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
 import type { StatementsPrisma } from '../db';
 import type { Claim } from '../generated/prisma/client.ts';
 import { ClaimAspect } from '../generated/prisma/enums.ts';
-import { confirmForeign, enumOf, isUniqueViolation, StillReferenced, type Referrer } from './shared';
 
 const claimFields = {
   eventId: inputRules.id,
@@ -37,7 +41,14 @@ const updateInput = z.object({
 const comparable = (claim: { eventId: string; aspect: string; question: string; text: string }) =>
   JSON.stringify([claim.eventId, claim.aspect, claim.question, claim.text]);
 
-const EVENTS = { peer: 'events', typename: 'Event' } as const;
+/** The claim's event as the events service knows it; unknown or unreachable refuses the write. */
+async function confirmEvent(peers: PeerClient, principal: ForwardedPrincipal | null, eventId: string): Promise<string> {
+  const { ids, errors } = await confirmForeign(peers, principal, OWNERS.event, [
+    { field: ['input', 'eventId'], id: eventId },
+  ]);
+  refuseIfAny(errors);
+  return ids[0]!;
+}
 
 export async function createClaim(
   prisma: StatementsPrisma,
@@ -66,9 +77,7 @@ export async function createClaim(
   if (existing) return existing;
 
   // Asked before writing: an events service that cannot answer refuses the claim rather than risk a dangling event.
-  const [eventId] = await confirmForeign(peers, principal, EVENTS, [
-    { field: ['input', 'eventId'], id: input.eventId },
-  ]);
+  const eventId = await confirmEvent(peers, principal, input.eventId);
   const id = randomUUID();
   const fields = { eventId: eventId!, aspect: input.aspect, question: input.question, text: input.text };
   try {
@@ -107,7 +116,7 @@ export async function updateClaim(
   const eventId =
     input.eventId === undefined || input.eventId === claim.eventId
       ? undefined
-      : (await confirmForeign(peers, principal, EVENTS, [{ field: ['input', 'eventId'], id: input.eventId }]))[0];
+      : await confirmEvent(peers, principal, input.eventId);
   const given = { eventId, aspect: input.aspect, question: input.question, text: input.text };
   const fields = changedFields(claim, given);
   if (!fields.length) return claim;

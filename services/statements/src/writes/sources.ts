@@ -7,30 +7,25 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
+  fieldError,
+  type FieldError,
   FieldErrorCode,
   inputRules,
+  isForeignKeyViolation,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  refuseIfAny,
   rejectInput,
   slugify,
+  StillReferenced,
   writerOf,
-  type FieldError,
 } from '@newsfacts/platform/writes';
+import { checkDate } from '@newsfacts/platform/dated';
+import { isHttpUrl, precision, sha256 } from './shared';
 import type { StatementsPrisma } from '../db';
 import type { Source } from '../generated/prisma/client.ts';
 import { anchorQuote, findAll, searchable, sentenceAround, spanInside, type Searchable, type Span } from '../quotes';
-import {
-  checkDated,
-  isHttpUrl,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  precision,
-  refuseIfAny,
-  sha256,
-  statementFieldError,
-  StatementFieldErrorCode,
-  StillReferenced,
-} from './shared';
 
 const MAX_TEXT = 1_000_000;
 /** How many statements a refused change of text names, at most. */
@@ -113,7 +108,7 @@ export async function createSource(
 ): Promise<Source> {
   const writer = writerOf(principal);
   const input = parseInput(createInput, rawInput);
-  refuseIfAny(checkDated(['input', 'publishedAt'], input.publishedAt, input.publishedAtPrecision));
+  refuseIfAny(checkDate(['input', 'publishedAt'], input.publishedAt, input.publishedAtPrecision));
 
   // A retried create returns what the first one made, or says how it differs.
   const repeat = async () => {
@@ -203,14 +198,14 @@ async function anchorAgain(prisma: StatementsPrisma, source: Source, newText: st
         moved.push({ id: statement.id, span: placed.span });
       }
     } else if (errors.length < MAX_NAMED) {
-      errors.push(statementFieldError(['input', 'text'], placed.code, `Statement ${statement.id}: ${placed.message}`));
+      errors.push(fieldError(['input', 'text'], placed.code, `Statement ${statement.id}: ${placed.message}`));
     }
   }
   refuseIfAny(errors);
   return moved;
 }
 
-type Placement = { span: Span | null } | { code: StatementFieldErrorCode; message: string };
+type Placement = { span: Span | null } | { code: FieldErrorCode; message: string };
 
 function placeAgain(within: Searchable, old: Searchable | null, span: Span | null, quote: string | null): Placement {
   if (span && old) {
@@ -259,11 +254,7 @@ export async function updateSource(
   const publishedAt = input.publishedAt ?? source.publishedAt;
   const publishedAtPrecision = input.publishedAtPrecision ?? source.publishedAtPrecision;
   refuseIfAny(
-    checkDated(
-      ['input', input.publishedAt ? 'publishedAt' : 'publishedAtPrecision'],
-      publishedAt,
-      publishedAtPrecision,
-    ),
+    checkDate(['input', input.publishedAt ? 'publishedAt' : 'publishedAtPrecision'], publishedAt, publishedAtPrecision),
   );
   const slug = input.slug === undefined ? undefined : await chooseSlug(prisma, input.slug, source.title, source.id);
 

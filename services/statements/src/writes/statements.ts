@@ -4,36 +4,30 @@
 // by its words: found in its source's text, its span is recorded from where it is.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { PeerClient } from '@newsfacts/platform/peers';
+import { confirmForeign, OWNERS, type ForeignReference, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
-  FieldErrorCode,
+  enumOf,
   fieldError,
+  type FieldError,
+  FieldErrorCode,
   inputRules,
+  isForeignKeyViolation,
+  isUniqueViolation,
   parseInput,
   recordChange,
+  refuseIfAny,
   rejectInput,
   writerOf,
-  type FieldError,
 } from '@newsfacts/platform/writes';
+import { checkDate, periodEnd } from '@newsfacts/platform/dated';
+import { precision } from './shared';
 import type { StatementsPrisma } from '../db';
 import type { Source, Statement } from '../generated/prisma/client.ts';
 import { Channel, Stance, type DatePrecision } from '../generated/prisma/enums.ts';
 import { anchorQuote, spanInside, type Span } from '../quotes';
-import {
-  checkDated,
-  confirmForeign,
-  enumOf,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  periodEnd,
-  precision,
-  refuseIfAny,
-  statementFieldError,
-  type ForeignReference,
-} from './shared';
 
 const span = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) });
 
@@ -76,7 +70,7 @@ function checkWhole(values: StatementValues, source: Source | null, given: Parti
     errors.push(fieldError(['input', 'saidAt'], FieldErrorCode.INVALID, 'give it with saidAtPrecision'));
   } else if (values.saidAt && values.saidAtPrecision) {
     const field = given.saidAt ? 'saidAt' : 'saidAtPrecision';
-    const dated = checkDated(['input', field], values.saidAt, values.saidAtPrecision);
+    const dated = checkDate(['input', field], values.saidAt, values.saidAtPrecision);
     errors.push(...dated);
     if (!dated.length && source && values.saidAt >= periodEnd(source.publishedAt, source.publishedAtPrecision)) {
       errors.push(
@@ -105,9 +99,9 @@ function anchor(
   quote: string | null | undefined,
   hints: { quoteContext?: string | null; span?: Span | null },
 ): { span: Span | null; errors: FieldError[] } {
-  const refuse = (field: string, code: Parameters<typeof statementFieldError>[1], message: string) => ({
+  const refuse = (field: string, code: FieldErrorCode, message: string) => ({
     span: null,
-    errors: [statementFieldError(['input', field], code, message)],
+    errors: [fieldError(['input', field], code, message)],
   });
   if (source.text == null) {
     return hints.span
@@ -170,8 +164,6 @@ async function localReferences(prisma: StatementsPrisma, claimId: string | undef
   return { claim, source, errors };
 }
 
-const ACTORS = { peer: 'actors', typename: 'Actor' } as const;
-
 /** The speaker and outlet as the actors service knows them (a merged actor's survivor). */
 async function confirmActors(
   peers: PeerClient,
@@ -181,7 +173,8 @@ async function confirmActors(
   const references: Array<ForeignReference & { role: 'speakerId' | 'outletId' }> = [];
   if (actors.speakerId) references.push({ role: 'speakerId', field: ['input', 'speakerId'], id: actors.speakerId });
   if (actors.outletId) references.push({ role: 'outletId', field: ['input', 'outletId'], id: actors.outletId });
-  const ids = await confirmForeign(peers, principal, ACTORS, references);
+  const { ids, errors } = await confirmForeign(peers, principal, OWNERS.actor, references);
+  refuseIfAny(errors);
   return Object.fromEntries(references.map((reference, index) => [reference.role, ids[index]]));
 }
 
