@@ -291,3 +291,52 @@ const prismaCode = (error: unknown) =>
 export const isUniqueViolation = (error: unknown) => prismaCode(error) === 'P2002';
 /** Prisma's foreign-key violation: a row referred to went away meanwhile. */
 export const isForeignKeyViolation = (error: unknown) => prismaCode(error) === 'P2003';
+
+export interface CreateOnce<Row extends { id: string }> {
+  /** What is created, for messages: `place`, `claim`. */
+  what: string;
+  externalId: string | null | undefined;
+  /** The record the writer already created with this externalId, if any. */
+  findByExternalId(externalId: string): Promise<Row | null>;
+  /** Whether that record is what this create asks for (a retry), rather than other values. */
+  isSameAs(existing: Row): boolean;
+  /** Makes the record: its checks across services, then one transaction with its change-log entry. */
+  create(): Promise<Row>;
+  /** What another unique violation means (a slug taken meanwhile); rethrown when not given. */
+  onTaken?(): never;
+}
+
+/**
+ * A create that a retry cannot repeat: with an externalId, the record the first attempt made is
+ * returned (or the create refused as CONFLICT when its values differ), and two attempts racing
+ * each other end with one record, the loser answering as a retry.
+ */
+export async function createOnce<Row extends { id: string }>(spec: CreateOnce<Row>): Promise<Row> {
+  const repeat = async () => {
+    if (!spec.externalId) return null;
+    const existing = await spec.findByExternalId(spec.externalId);
+    if (existing && !spec.isSameAs(existing)) {
+      rejectInput(
+        ['input', 'externalId'],
+        FieldErrorCode.CONFLICT,
+        `Your key already created ${spec.what} ${existing.id} with this externalId and other values.`,
+      );
+    }
+    return existing;
+  };
+  const existing = await repeat();
+  if (existing) return existing;
+  try {
+    return await spec.create();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await repeat();
+    if (winner) return winner;
+    spec.onTaken?.();
+    throw error;
+  }
+}
+
+/** The slug was taken between choosing it and writing it. */
+export const slugTakenMeanwhile = (): never =>
+  rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, 'The slug was taken meanwhile; try again.');

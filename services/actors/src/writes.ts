@@ -10,16 +10,17 @@ import {
   assertMayChange,
   changedFields,
   chooseSlug,
+  createOnce,
   fieldError,
   FieldErrorCode,
   InputRejected,
   inputRules,
-  isUniqueViolation,
   parseInput,
   recordChange,
   type Referrer,
   rejectInput,
   type SlugTable,
+  slugTakenMeanwhile,
   StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
@@ -193,66 +194,48 @@ export async function createActor(
   const input = parseInput(createInput, rawInput);
   checkAliases(input.aliases);
 
-  // A retried create returns what the first one made, or says how it differs.
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.actor.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && comparable(existing) !== comparable(input)) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created actor ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
-
-  const organizationIds = await resolveOrganizations(prisma, input.affiliations);
-  const slug = await chooseSlug(actorSlugs(prisma), input.slug, input.name, 'actor');
-  const id = randomUUID();
-  const fields = {
-    slug,
-    name: input.name,
-    kind: input.kind,
-    description: input.description,
-    countryCode: input.countryCode ?? null,
-    organizationType: input.organizationType ?? null,
-    wikidataId: input.wikidataId ?? null,
-  };
-  const lists = listRows(id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const actor = await tx.actor.create({
-        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+  return createOnce({
+    what: 'actor',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.actor.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(input),
+    onTaken: slugTakenMeanwhile,
+    create: async () => {
+      const organizationIds = await resolveOrganizations(prisma, input.affiliations);
+      const slug = await chooseSlug(actorSlugs(prisma), input.slug, input.name, 'actor');
+      const id = randomUUID();
+      const fields = {
+        slug,
+        name: input.name,
+        kind: input.kind,
+        description: input.description,
+        countryCode: input.countryCode ?? null,
+        organizationType: input.organizationType ?? null,
+        wikidataId: input.wikidataId ?? null,
+      };
+      const lists = listRows(id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
+      return prisma.$transaction(async (tx) => {
+        const actor = await tx.actor.create({
+          data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+        });
+        if (lists.aliases.length) await tx.alias.createMany({ data: lists.aliases });
+        if (lists.affiliations.length) await tx.affiliation.createMany({ data: lists.affiliations });
+        await recordChange(tx, {
+          entityType: 'Actor',
+          entityId: id,
+          operation: 'CREATE',
+          by: writer,
+          fields: [
+            ...Object.keys(fields),
+            ...(input.aliases ? ['aliases'] : []),
+            ...(input.affiliations ? ['affiliations'] : []),
+          ],
+        });
+        return actor;
       });
-      if (lists.aliases.length) await tx.alias.createMany({ data: lists.aliases });
-      if (lists.affiliations.length) await tx.affiliation.createMany({ data: lists.affiliations });
-      await recordChange(tx, {
-        entityType: 'Actor',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: [
-          ...Object.keys(fields),
-          ...(input.aliases ? ['aliases'] : []),
-          ...(input.affiliations ? ['affiliations'] : []),
-        ],
-      });
-      return actor;
-    });
-  } catch (error) {
-    // Two retries of one create racing: the loser answers as a repeat. A slug taken meanwhile is a refusal.
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${slug}" was taken meanwhile; try again.`);
-    }
-    throw error;
-  }
+    },
+  });
 }
 
 export async function updateActor(

@@ -10,6 +10,7 @@ import {
   assertMayChange,
   changedFields,
   chooseSlug,
+  createOnce,
   enumOf,
   fieldError,
   type FieldError,
@@ -25,6 +26,7 @@ import {
   rejectInput,
   resolveKeys,
   type SlugTable,
+  slugTakenMeanwhile,
   StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
@@ -345,67 +347,48 @@ export async function createEvent(
   const dates = { startedAt: input.startedAt ?? null, endedAt: input.endedAt ?? null };
   refuseIfAny(checkDates({ ...dates, datePrecision: input.datePrecision }, input));
 
-  // A retried create returns what the first one made, or says how it differs.
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.event.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && comparable(existing) !== comparable(input)) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created event ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
-
-  // This service's own references first: an input already refused here need not wait on the others.
-  const local = await resolveLocal(prisma, input);
-  const foreign = await resolveForeign(peers, principal, input);
-  const slug = await chooseSlug(slugTable(prisma), input.slug, input.title, 'event');
-  const id = randomUUID();
-  const fields = {
-    slug,
-    title: input.title,
-    summary: input.summary,
-    kind: input.kind,
-    ...dates,
-    datePrecision: input.datePrecision,
-    placeId: local.placeId ?? null,
-    parentId: local.parentId ?? null,
-  };
-  const lists = listRows(id, input, local, foreign);
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const event = await tx.event.create({
-        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+  return createOnce({
+    what: 'event',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.event.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(input),
+    onTaken: slugTakenMeanwhile,
+    create: async () => {
+      // This service's own references first: an input already refused here need not wait on the others.
+      const local = await resolveLocal(prisma, input);
+      const foreign = await resolveForeign(peers, principal, input);
+      const slug = await chooseSlug(slugTable(prisma), input.slug, input.title, 'event');
+      const id = randomUUID();
+      const fields = {
+        slug,
+        title: input.title,
+        summary: input.summary,
+        kind: input.kind,
+        ...dates,
+        datePrecision: input.datePrecision,
+        placeId: local.placeId ?? null,
+        parentId: local.parentId ?? null,
+      };
+      const lists = listRows(id, input, local, foreign);
+      return prisma.$transaction(async (tx) => {
+        const event = await tx.event.create({
+          data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+        });
+        if (lists.participants.length) await tx.participant.createMany({ data: lists.participants });
+        if (lists.figures.length) await tx.figure.createMany({ data: lists.figures });
+        if (lists.relations.length) await tx.eventRelation.createMany({ data: lists.relations });
+        await recordChange(tx, {
+          entityType: 'Event',
+          entityId: id,
+          operation: 'CREATE',
+          by: writer,
+          fields: [...Object.keys(fields), ...listsGiven(input)],
+        });
+        return event;
       });
-      if (lists.participants.length) await tx.participant.createMany({ data: lists.participants });
-      if (lists.figures.length) await tx.figure.createMany({ data: lists.figures });
-      if (lists.relations.length) await tx.eventRelation.createMany({ data: lists.relations });
-      await recordChange(tx, {
-        entityType: 'Event',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: [...Object.keys(fields), ...listsGiven(input)],
-      });
-      return event;
-    });
-  } catch (error) {
-    // Two retries of one create racing: the loser answers as a repeat. A slug taken meanwhile is a refusal.
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${slug}" was taken meanwhile; try again.`);
-    }
-    if (isForeignKeyViolation(error)) referenceGoneMeanwhile();
-    throw error;
-  }
+    },
+  });
 }
 
 export async function updateEvent(

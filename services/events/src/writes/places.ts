@@ -6,18 +6,19 @@ import {
   assertMayChange,
   changedFields,
   chooseSlug,
+  createOnce,
   enumOf,
   fieldError,
   type FieldError,
   FieldErrorCode,
   inputRules,
-  isUniqueViolation,
   parseInput,
   recordChange,
   type Referrer,
   refuseIfAny,
   rejectInput,
   type SlugTable,
+  slugTakenMeanwhile,
   StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
@@ -110,49 +111,31 @@ export async function createPlace(
   };
   refuseIfAny(checkCoordinates(fields, input));
 
-  // A retried create returns what the first one made, or says how it differs.
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.place.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && comparable(existing) !== comparable(fields)) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created place ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
-
-  const slug = await chooseSlug(slugTable(prisma), input.slug, input.name, 'place');
-  const id = randomUUID();
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const place = await tx.place.create({
-        data: { id, slug, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+  return createOnce({
+    what: 'place',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.place.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(fields),
+    onTaken: slugTakenMeanwhile,
+    create: async () => {
+      const slug = await chooseSlug(slugTable(prisma), input.slug, input.name, 'place');
+      const id = randomUUID();
+      return prisma.$transaction(async (tx) => {
+        const place = await tx.place.create({
+          data: { id, slug, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+        });
+        await recordChange(tx, {
+          entityType: 'Place',
+          entityId: id,
+          operation: 'CREATE',
+          by: writer,
+          fields: ['slug', ...Object.keys(fields)],
+        });
+        return place;
       });
-      await recordChange(tx, {
-        entityType: 'Place',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: ['slug', ...Object.keys(fields)],
-      });
-      return place;
-    });
-  } catch (error) {
-    // Two retries of one create racing: the loser answers as a repeat. A slug taken meanwhile is a refusal.
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${slug}" was taken meanwhile; try again.`);
-    }
-    throw error;
-  }
+    },
+  });
 }
 
 export async function updatePlace(

@@ -8,10 +8,10 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
+  createOnce,
   enumOf,
   FieldErrorCode,
   inputRules,
-  isUniqueViolation,
   parseInput,
   recordChange,
   type Referrer,
@@ -59,48 +59,32 @@ export async function createClaim(
   const writer = writerOf(principal);
   const input = parseInput(createInput, rawInput);
 
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.claim.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && comparable(existing) !== comparable(input)) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created claim ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
-
-  // Asked before writing: an events service that cannot answer refuses the claim rather than risk a dangling event.
-  const eventId = await confirmEvent(peers, principal, input.eventId);
-  const id = randomUUID();
-  const fields = { eventId: eventId!, aspect: input.aspect, question: input.question, text: input.text };
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const claim = await tx.claim.create({
-        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+  return createOnce({
+    what: 'claim',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.claim.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(input),
+    create: async () => {
+      // Asked before writing: an events service that cannot answer refuses the claim rather than risk a dangling event.
+      const eventId = await confirmEvent(peers, principal, input.eventId);
+      const id = randomUUID();
+      const fields = { eventId: eventId!, aspect: input.aspect, question: input.question, text: input.text };
+      return prisma.$transaction(async (tx) => {
+        const claim = await tx.claim.create({
+          data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+        });
+        await recordChange(tx, {
+          entityType: 'Claim',
+          entityId: id,
+          operation: 'CREATE',
+          by: writer,
+          fields: Object.keys(fields),
+        });
+        return claim;
       });
-      await recordChange(tx, {
-        entityType: 'Claim',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: Object.keys(fields),
-      });
-      return claim;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-    }
-    throw error;
-  }
+    },
+  });
 }
 
 export async function updateClaim(

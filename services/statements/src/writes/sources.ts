@@ -7,17 +7,19 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
+  chooseSlug,
+  createOnce,
   fieldError,
   type FieldError,
   FieldErrorCode,
   inputRules,
   isForeignKeyViolation,
-  isUniqueViolation,
   parseInput,
   recordChange,
   refuseIfAny,
   rejectInput,
-  slugify,
+  type SlugTable,
+  slugTakenMeanwhile,
   StillReferenced,
   writerOf,
 } from '@newsfacts/platform/writes';
@@ -63,30 +65,11 @@ const updateInput = z.object({
   ...Object.fromEntries(Object.entries(sourceFields).map(([field, rule]) => [field, rule.optional()])),
 }) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof sourceFields>>>>;
 
-/** The slug asked for when free; made from the title otherwise, numbered past those taken. */
-async function chooseSlug(
-  prisma: StatementsPrisma,
-  asked: string | null | undefined,
-  title: string,
-  exceptId?: string,
-) {
-  if (asked) {
-    const holder = await prisma.source.findUnique({ where: { slug: asked }, select: { id: true } });
-    if (holder && holder.id !== exceptId)
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${asked}" is taken.`);
-    return asked;
-  }
-  const base = slugify(title) || 'source';
-  const taken = new Set(
-    (await prisma.source.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map(
-      (source) => source.slug,
-    ),
-  );
-  for (let n = 1; ; n++) {
-    const slug = n === 1 ? base : `${base}-${n}`;
-    if (!taken.has(slug)) return slug;
-  }
-}
+/** The sources' slugs, for the platform's chooseSlug. */
+const sourceSlugs = (prisma: StatementsPrisma): SlugTable => ({
+  holderOf: (slug) => prisma.source.findUnique({ where: { slug }, select: { id: true } }),
+  startingWith: (base) => prisma.source.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } }),
+});
 
 /** The part of a source a repeat create is compared on. */
 const comparable = (source: z.output<typeof createInput> | Source) =>
@@ -110,61 +93,43 @@ export async function createSource(
   const input = parseInput(createInput, rawInput);
   refuseIfAny(checkDate(['input', 'publishedAt'], input.publishedAt, input.publishedAtPrecision));
 
-  // A retried create returns what the first one made, or says how it differs.
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.source.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && (comparable(existing) !== comparable(input) || (input.slug && input.slug !== existing.slug))) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created source ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
-
-  const slug = await chooseSlug(prisma, input.slug, input.title);
-  const id = randomUUID();
-  const fields = {
-    slug,
-    publisher: input.publisher ?? null,
-    title: input.title,
-    url: input.url ?? null,
-    publishedAt: input.publishedAt,
-    publishedAtPrecision: input.publishedAtPrecision,
-    language: input.language,
-    text: input.text ?? null,
-    contentSha256: input.text == null ? null : sha256(input.text),
-    note: input.note ?? null,
-  };
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const source = await tx.source.create({
-        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+  return createOnce({
+    what: 'source',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.source.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(input) && (!input.slug || input.slug === existing.slug),
+    onTaken: slugTakenMeanwhile,
+    create: async () => {
+      const slug = await chooseSlug(sourceSlugs(prisma), input.slug, input.title, 'source');
+      const id = randomUUID();
+      const fields = {
+        slug,
+        publisher: input.publisher ?? null,
+        title: input.title,
+        url: input.url ?? null,
+        publishedAt: input.publishedAt,
+        publishedAtPrecision: input.publishedAtPrecision,
+        language: input.language,
+        text: input.text ?? null,
+        contentSha256: input.text == null ? null : sha256(input.text),
+        note: input.note ?? null,
+      };
+      return prisma.$transaction(async (tx) => {
+        const source = await tx.source.create({
+          data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+        });
+        await recordChange(tx, {
+          entityType: 'Source',
+          entityId: id,
+          operation: 'CREATE',
+          by: writer,
+          fields: Object.keys(fields),
+        });
+        return source;
       });
-      await recordChange(tx, {
-        entityType: 'Source',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: Object.keys(fields),
-      });
-      return source;
-    });
-  } catch (error) {
-    // Two retries of one create racing: the loser answers as a repeat. A slug taken meanwhile is a refusal.
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-      rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, `The slug "${slug}" was taken meanwhile; try again.`);
-    }
-    throw error;
-  }
+    },
+  });
 }
 
 interface Moved {
@@ -256,7 +221,10 @@ export async function updateSource(
   refuseIfAny(
     checkDate(['input', input.publishedAt ? 'publishedAt' : 'publishedAtPrecision'], publishedAt, publishedAtPrecision),
   );
-  const slug = input.slug === undefined ? undefined : await chooseSlug(prisma, input.slug, source.title, source.id);
+  const slug =
+    input.slug === undefined
+      ? undefined
+      : await chooseSlug(sourceSlugs(prisma), input.slug, source.title, 'source', source.id);
 
   const textChanged = input.text !== undefined && input.text !== source.text;
   let moved: Moved[] = [];

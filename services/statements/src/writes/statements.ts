@@ -9,9 +9,10 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
   assertMayChange,
   changedFields,
+  createOnce,
   enumOf,
-  fieldError,
   type FieldError,
+  fieldError,
   FieldErrorCode,
   inputRules,
   isForeignKeyViolation,
@@ -204,69 +205,59 @@ export async function createStatement(
   const writer = writerOf(principal);
   const input = parseInput(createInput, rawInput);
 
-  const repeat = async () => {
-    if (!input.externalId) return null;
-    const existing = await prisma.statement.findUnique({
-      where: { createdBy_externalId: { createdBy: writer, externalId: input.externalId } },
-    });
-    if (existing && comparable(existing) !== comparable(input)) {
-      rejectInput(
-        ['input', 'externalId'],
-        FieldErrorCode.CONFLICT,
-        `Your key already created statement ${existing.id} with this externalId and other values.`,
-      );
-    }
-    return existing;
-  };
-  const existing = await repeat();
-  if (existing) return existing;
+  return createOnce({
+    what: 'statement',
+    externalId: input.externalId,
+    findByExternalId: (externalId) =>
+      prisma.statement.findUnique({ where: { createdBy_externalId: { createdBy: writer, externalId } } }),
+    isSameAs: (existing) => comparable(existing) === comparable(input),
+    create: async () => {
+      const { claim, source, errors } = await localReferences(prisma, input.claimId, input.sourceId);
+      const anchored = source ? anchor(source, input.quote, input) : { span: null, errors: [] };
+      refuseIfAny([...errors, ...checkWhole(input, source, input), ...anchored.errors]);
+      // Asked only once everything else holds, and before writing: an actors service that cannot
+      // answer refuses the statement rather than risk a dangling speaker.
+      const actors = await confirmActors(peers, principal, input);
 
-  const { claim, source, errors } = await localReferences(prisma, input.claimId, input.sourceId);
-  const anchored = source ? anchor(source, input.quote, input) : { span: null, errors: [] };
-  refuseIfAny([...errors, ...checkWhole(input, source, input), ...anchored.errors]);
-  // Asked only once everything else holds, and before writing: an actors service that cannot
-  // answer refuses the statement rather than risk a dangling speaker.
-  const actors = await confirmActors(peers, principal, input);
-
-  const id = randomUUID();
-  const fields = {
-    claimId: claim!.id,
-    eventId: claim!.eventId,
-    speakerId: actors.speakerId!,
-    stance: input.stance,
-    quote: input.quote ?? null,
-    paraphrase: input.paraphrase ?? null,
-    saidAt: input.saidAt ?? null,
-    saidAtPrecision: input.saidAtPrecision ?? null,
-    channel: input.channel,
-    channelDetail: input.channelDetail ?? null,
-    outletId: actors.outletId ?? null,
-    sourceId: source!.id,
-    spanStart: anchored.span?.start ?? null,
-    spanEnd: anchored.span?.end ?? null,
-    note: input.note ?? null,
-  };
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const statement = await tx.statement.create({
-        data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
-      });
-      await recordChange(tx, {
-        entityType: 'Statement',
-        entityId: id,
-        operation: 'CREATE',
-        by: writer,
-        fields: Object.keys(fields),
-      });
-      return statement;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      const winner = await repeat();
-      if (winner) return winner;
-    }
-    return explainRefusedReference(prisma, error, fields);
-  }
+      const id = randomUUID();
+      const fields = {
+        claimId: claim!.id,
+        eventId: claim!.eventId,
+        speakerId: actors.speakerId!,
+        stance: input.stance,
+        quote: input.quote ?? null,
+        paraphrase: input.paraphrase ?? null,
+        saidAt: input.saidAt ?? null,
+        saidAtPrecision: input.saidAtPrecision ?? null,
+        channel: input.channel,
+        channelDetail: input.channelDetail ?? null,
+        outletId: actors.outletId ?? null,
+        sourceId: source!.id,
+        spanStart: anchored.span?.start ?? null,
+        spanEnd: anchored.span?.end ?? null,
+        note: input.note ?? null,
+      };
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const statement = await tx.statement.create({
+            data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+          });
+          await recordChange(tx, {
+            entityType: 'Statement',
+            entityId: id,
+            operation: 'CREATE',
+            by: writer,
+            fields: Object.keys(fields),
+          });
+          return statement;
+        });
+      } catch (error) {
+        // A race for the externalId is createOnce's to settle; a foreign key refused is a reference gone meanwhile.
+        if (isUniqueViolation(error)) throw error;
+        return explainRefusedReference(prisma, error, fields);
+      }
+    },
+  });
 }
 
 /** A claim or source deleted between the checks and the write, so the foreign keys refused it: say which. */
