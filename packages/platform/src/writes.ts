@@ -340,3 +340,19 @@ export async function createOnce<Row extends { id: string }>(spec: CreateOnce<Ro
 /** The slug was taken between choosing it and writing it. */
 export const slugTakenMeanwhile = (): never =>
   rejectInput(['input', 'slug'], FieldErrorCode.TAKEN, 'The slug was taken meanwhile; try again.');
+
+/** A delete's payload: the id deleted, or null with the errors and, when others still refer to it, who. */
+export async function deletionPayload(
+  remove: () => Promise<string>,
+): Promise<{ deletedId: string | null; referrers: Referrer[]; errors: FieldError[] }> {
+  try {
+    return { deletedId: await remove(), referrers: [], errors: [] };
+  } catch (error) {
+    if (!(error instanceof InputRejected)) throw error;
+    return {
+      deletedId: null,
+      referrers: error instanceof StillReferenced ? error.referrers : [],
+      errors: error.errors,
+    };
+  }
+}

@@ -1,4 +1,4 @@
-import { InputRejected, payload, StillReferenced } from '@newsfacts/platform/writes';
+import { deletionPayload, payload } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import { createActor, deleteActor, mergeActors, updateActor } from '../writes';
 
@@ -9,16 +9,6 @@ export const Mutation: MutationResolvers = {
     payload('actor', () => updateActor(prisma, principal, input)),
   mergeActors: (_parent, { input }, { prisma, principal }) =>
     payload('actor', () => mergeActors(prisma, principal, input)),
-  deleteActor: async (_parent, { input }, { prisma, peers, principal }) => {
-    try {
-      return { deletedId: await deleteActor(prisma, peers, principal, input), referrers: [], errors: [] };
-    } catch (error) {
-      if (!(error instanceof InputRejected)) throw error;
-      return {
-        deletedId: null,
-        referrers: error instanceof StillReferenced ? error.referrers : [],
-        errors: error.errors,
-      };
-    }
-  },
+  deleteActor: (_parent, { input }, { prisma, peers, principal }) =>
+    deletionPayload(() => deleteActor(prisma, peers, principal, input)),
 };
