@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
-import { CREATE_ACTOR, DELETE_ACTOR, UPDATE_ACTOR } from '../fixtures/actor-writes';
+import { CREATE_ACTOR, DELETE_ACTOR, MERGE_ACTORS, UPDATE_ACTOR } from '../fixtures/actor-writes';
 
 // Writing actors through the real gateway, with partners' keys, while the events and statements
 // subgraphs answer the delete check over real HTTP.
@@ -182,5 +182,43 @@ describe('Idempotency-Key on writes', () => {
     const response = await send('has spaces in it', createBody('Malformed Bureau'));
     expect(response.status).toBe(400);
     expect(await countNamed('Malformed Bureau')).toBe(0);
+  });
+});
+
+describe('merging actors across the federation', () => {
+  it('folds a duplicate into the survivor: its names, statements and participations follow, its id and slug lead there', async () => {
+    const gladkov = seedId.actor('vyacheslav-gladkov');
+    const before = await as(
+      keys.reader,
+      `{ actor(id: "${gladkov}") { statements(first: 100) { id } participations(first: 100) { role } } }`,
+    );
+    const survivor = (
+      await as(keys.kyiv, CREATE_ACTOR, {
+        input: {
+          name: 'Viacheslav Hladkov',
+          kind: 'PERSON',
+          description: 'Governor (a second record).',
+          countryCode: 'RU',
+        },
+      })
+    ).body.data!.createActor.actor;
+    const merge = () => as(keys.editor, MERGE_ACTORS, { input: { from: gladkov, into: survivor.id } });
+    const merged = await merge();
+    expect(merged.body.data!.mergeActors.errors).toEqual([]);
+    expect(merged.body.data!.mergeActors.actor.aliases).toEqual(
+      expect.arrayContaining(['Vyacheslav Gladkov', 'Vyacheslav Hladkov']),
+    );
+    const after = await as(
+      keys.reader,
+      `{ old: actor(slug: "vyacheslav-gladkov") { id statements(first: 100) { id } participations(first: 100) { role } } }`,
+    );
+    expect(after.body.data!.old.id).toBe(survivor.id);
+    const ids = (list: Array<{ id: string }>) => list.map((item) => item.id).sort();
+    expect(ids(after.body.data!.old.statements)).toEqual(ids(before.body.data!.actor.statements));
+    expect(after.body.data!.old.participations).toHaveLength(before.body.data!.actor.participations.length);
+    // A retry answers with the survivor; merging the survivor back into the merged actor is a cycle.
+    expect((await merge()).body.data!.mergeActors.actor.id).toBe(survivor.id);
+    const cycle = await as(keys.editor, MERGE_ACTORS, { input: { from: survivor.id, into: gladkov } });
+    expect(cycle.body.data!.mergeActors.errors[0]).toMatchObject({ field: ['input', 'into'], code: 'INVALID' });
   });
 });

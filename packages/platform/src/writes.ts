@@ -356,3 +356,11 @@ export async function deletionPayload(
     };
   }
 }
+
+/** Merges need an admin (editor's) key; so do the follow-up writes a merge makes in other services. */
+export function adminWriterOf(principal: ForwardedPrincipal | null, what: string): string {
+  const writer = writerOf(principal);
+  if (!principal!.scopes.includes('ADMIN'))
+    throw codedError(ErrorCode.FORBIDDEN, `${what} needs an admin (editor) key.`);
+  return writer;
+}

@@ -3,10 +3,10 @@
 // refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { codedError, ErrorCode } from '@newsfacts/platform/errors';
 import type { PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
+  adminWriterOf,
   assertMayChange,
   changedFields,
   chooseSlug,
@@ -346,14 +346,12 @@ export async function deleteActor(
  */
 export async function mergeActors(
   prisma: ActorsPrisma,
+  peers: PeerClient,
   principal: ForwardedPrincipal | null,
   rawInput: unknown,
 ): Promise<Actor> {
   const input = parseInput(z.object({ from: inputRules.id, into: inputRules.id }), rawInput);
-  const writer = writerOf(principal);
-  if (!principal!.scopes.includes('ADMIN')) {
-    throw codedError(ErrorCode.FORBIDDEN, 'Merging actors needs an admin (editor) key.');
-  }
+  const writer = adminWriterOf(principal, 'Merging actors');
   const survivorOf = async (id: string) =>
     (await prisma.actorRedirect.findUnique({ where: { fromId: id } }))?.toId ?? id;
   const [fromId, intoId] = [input.from, await survivorOf(input.into)];
@@ -361,7 +359,11 @@ export async function mergeActors(
     rejectInput(['input', 'into'], FieldErrorCode.INVALID, 'An actor cannot be merged into itself.');
   const done = await prisma.actorRedirect.findUnique({ where: { fromId } });
   if (done) {
-    if ((await survivorOf(done.toId)) === intoId) return (await prisma.actor.findUnique({ where: { id: intoId } }))!;
+    if ((await survivorOf(done.toId)) === intoId) {
+      // A retry finishes what an earlier attempt may have left: the other services' references.
+      await followInOtherServices(peers, principal, fromId, intoId);
+      return (await prisma.actor.findUnique({ where: { id: intoId } }))!;
+    }
     rejectInput(['input', 'from'], FieldErrorCode.CONFLICT, `Actor ${fromId} was already merged into ${done.toId}.`);
   }
   const [from, into] = await Promise.all([
@@ -382,6 +384,9 @@ export async function mergeActors(
     { name: from.name, kind: 'ALTERNATIVE_NAME' as const, language: null },
     ...from.aliases.map((alias) => ({ name: alias.name, kind: alias.kind, language: alias.language })),
   ].filter((alias) => !known.has(alias.name) && known.add(alias.name));
+  // The other services move their references first: one that cannot be reached refuses the merge
+  // with nothing merged here, and references already moved point at an actor that exists.
+  await followInOtherServices(peers, principal, from.id, into.id);
   return prisma.$transaction(async (tx) => {
     await tx.alias.createMany({ data: newNames.map((alias) => ({ id: randomUUID(), actorId: into.id, ...alias })) });
     // Positions move over unless the survivor already holds the same one.
@@ -414,4 +419,24 @@ export async function mergeActors(
     });
     return (await tx.actor.findUnique({ where: { id: into.id } }))!;
   });
+}
+
+/** Asks events and statements to move their references from the merged actor to its survivor. */
+async function followInOtherServices(
+  peers: PeerClient,
+  principal: ForwardedPrincipal | null,
+  from: string,
+  into: string,
+) {
+  await Promise.all(
+    (['events', 'statements'] as const).map((peer) =>
+      peers.query(
+        peer,
+        `mutation($from: ID!, $into: ID!) { moved: followActorMergeIn${peer === 'events' ? 'Events' : 'Statements'}(from: $from, into: $into) }`,
+        { from, into },
+        principal,
+        { asWriter: true },
+      ),
+    ),
+  );
 }

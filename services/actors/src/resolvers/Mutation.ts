@@ -7,8 +7,8 @@ export const Mutation: MutationResolvers = {
     payload('actor', () => createActor(prisma, principal, input)),
   updateActor: (_parent, { input }, { prisma, principal }) =>
     payload('actor', () => updateActor(prisma, principal, input)),
-  mergeActors: (_parent, { input }, { prisma, principal }) =>
-    payload('actor', () => mergeActors(prisma, principal, input)),
+  mergeActors: (_parent, { input }, { prisma, peers, principal }) =>
+    payload('actor', () => mergeActors(prisma, peers, principal, input)),
   deleteActor: (_parent, { input }, { prisma, peers, principal }) =>
     deletionPayload(() => deleteActor(prisma, peers, principal, input)),
 };

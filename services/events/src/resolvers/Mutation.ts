@@ -1,9 +1,11 @@
 import { deletionPayload, payload } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
+import { followActorMerge } from '../writes/merges';
 import { createEvent, deleteEvent, updateEvent } from '../writes/events';
 import { createPlace, deletePlace, updatePlace } from '../writes/places';
 
 export const Mutation: MutationResolvers = {
+  followActorMergeInEvents: (_parent, args, { prisma, principal }) => followActorMerge(prisma, principal, args),
   createEvent: (_parent, { input }, { prisma, peers, principal }) =>
     payload('event', () => createEvent(prisma, peers, principal, input)),
   updateEvent: (_parent, { input }, { prisma, peers, principal }) =>
