@@ -88,10 +88,8 @@ const createInput = z
     path: ['organizationType'],
   });
 
-const updateInput = z.object({
-  id: inputRules.id,
-  ...Object.fromEntries(Object.entries(actorFields).map(([field, rule]) => [field, rule.optional()])),
-}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof actorFields>>>>;
+// An update names the record and gives any of its fields.
+const updateInput = z.object(actorFields).partial().extend({ id: inputRules.id });
 
 type AliasValue = z.output<typeof alias>;
 type AffiliationValue = z.output<typeof affiliation>;

@@ -102,10 +102,8 @@ const createInput = z.object({
   externalId: inputRules.externalId.nullish(),
 });
 
-const updateInput = z.object({
-  id: inputRules.id,
-  ...Object.fromEntries(Object.entries(eventFields).map(([field, rule]) => [field, rule.optional()])),
-}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof eventFields>>>>;
+// An update names the record and gives any of its fields.
+const updateInput = z.object(eventFields).partial().extend({ id: inputRules.id });
 
 /** What the checks below read of a create's or an update's input. */
 type EventInput = Partial<Omit<z.output<z.ZodObject<typeof eventFields>>, 'slug'>>;

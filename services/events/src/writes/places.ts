@@ -46,10 +46,8 @@ const createInput = z.object({
   externalId: inputRules.externalId.nullish(),
 });
 
-const updateInput = z.object({
-  id: inputRules.id,
-  ...Object.fromEntries(Object.entries(placeFields).map(([field, rule]) => [field, rule.optional()])),
-}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof placeFields>>>>;
+// An update names the record and gives any of its fields.
+const updateInput = z.object(placeFields).partial().extend({ id: inputRules.id });
 
 /** Coordinates come in pairs, and a POINT is nothing without them. */
 function checkCoordinates(

@@ -33,10 +33,8 @@ const claimFields = {
 
 const createInput = z.object({ ...claimFields, externalId: inputRules.externalId.nullish() });
 
-const updateInput = z.object({
-  id: inputRules.id,
-  ...Object.fromEntries(Object.entries(claimFields).map(([field, rule]) => [field, rule.optional()])),
-}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof claimFields>>>>;
+// An update names the record and gives any of its fields.
+const updateInput = z.object(claimFields).partial().extend({ id: inputRules.id });
 
 const comparable = (claim: { eventId: string; aspect: string; question: string; text: string }) =>
   JSON.stringify([claim.eventId, claim.aspect, claim.question, claim.text]);

@@ -60,10 +60,8 @@ const createInput = z.object({
   externalId: inputRules.externalId.nullish(),
 });
 
-const updateInput = z.object({
-  id: inputRules.id,
-  ...Object.fromEntries(Object.entries(sourceFields).map(([field, rule]) => [field, rule.optional()])),
-}) as z.ZodType<{ id: string } & Partial<z.output<z.ZodObject<typeof sourceFields>>>>;
+// An update names the record and gives any of its fields.
+const updateInput = z.object(sourceFields).partial().extend({ id: inputRules.id });
 
 /** The sources' slugs, for the platform's chooseSlug. */
 const sourceSlugs = (prisma: StatementsPrisma): SlugTable => ({
