@@ -1,3 +1,4 @@
+import { nameKey } from '@newsfacts/fact-package/names';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import type { ActorsPrisma } from './db';
 import type { ActorKind, AliasKind, OrganizationType } from './generated/prisma/enums.ts';
@@ -35,6 +36,7 @@ export async function seedActors(prisma: ActorsPrisma, data: ActorsSeed): Promis
         id: seedId.actor(actor.slug),
         slug: actor.slug,
         name: actor.name,
+        nameKey: nameKey(actor.name),
         kind: actor.kind,
         description: actor.description,
         countryCode: actor.countryCode,
@@ -45,7 +47,12 @@ export async function seedActors(prisma: ActorsPrisma, data: ActorsSeed): Promis
     }),
     ...data.actors.flatMap((actor) =>
       actor.aliases.map((alias) => {
-        const row = { id: seedId.alias(actor.slug, alias.name), actorId: seedId.actor(actor.slug), ...alias };
+        const row = {
+          id: seedId.alias(actor.slug, alias.name),
+          actorId: seedId.actor(actor.slug),
+          ...alias,
+          nameKey: nameKey(alias.name),
+        };
         return prisma.alias.upsert({ where: { id: row.id }, create: row, update: row });
       }),
     ),

@@ -3,6 +3,7 @@
 // refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { nameKey } from '@newsfacts/fact-package/names';
 import type { PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
@@ -152,6 +153,7 @@ const listRows = (
     id: randomUUID(),
     actorId,
     name: value.name,
+    nameKey: nameKey(value.name),
     kind: value.kind,
     language: value.language ?? null,
   })),
@@ -215,7 +217,13 @@ export async function createActor(
       const lists = listRows(id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
       return prisma.$transaction(async (tx) => {
         const actor = await tx.actor.create({
-          data: { id, ...fields, createdBy: writer, externalId: input.externalId ?? null },
+          data: {
+            id,
+            ...fields,
+            nameKey: nameKey(fields.name),
+            createdBy: writer,
+            externalId: input.externalId ?? null,
+          },
         });
         if (lists.aliases.length) await tx.alias.createMany({ data: lists.aliases });
         if (lists.affiliations.length) await tx.affiliation.createMany({ data: lists.affiliations });
@@ -273,7 +281,10 @@ export async function updateActor(
   if (!fields.length) return actor;
   const lists = listRows(actor.id, input.aliases ?? [], input.affiliations ?? [], organizationIds);
   return prisma.$transaction(async (tx) => {
-    const updated = await tx.actor.update({ where: { id: actor.id }, data: given });
+    const updated = await tx.actor.update({
+      where: { id: actor.id },
+      data: { ...given, ...(given.name === undefined ? {} : { nameKey: nameKey(given.name) }) },
+    });
     if (input.aliases) {
       await tx.alias.deleteMany({ where: { actorId: actor.id } });
       await tx.alias.createMany({ data: lists.aliases });
@@ -386,7 +397,9 @@ export async function mergeActors(
   // with nothing merged here, and references already moved point at an actor that exists.
   await followInOtherServices(peers, principal, from.id, into.id);
   return prisma.$transaction(async (tx) => {
-    await tx.alias.createMany({ data: newNames.map((alias) => ({ id: randomUUID(), actorId: into.id, ...alias })) });
+    await tx.alias.createMany({
+      data: newNames.map((alias) => ({ id: randomUUID(), actorId: into.id, ...alias, nameKey: nameKey(alias.name) })),
+    });
     // Positions move over unless the survivor already holds the same one.
     await tx.$executeRaw`
       UPDATE "Affiliation" a SET "memberId" = ${into.id}::uuid WHERE a."memberId" = ${from.id}::uuid

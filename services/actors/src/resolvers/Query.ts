@@ -3,6 +3,7 @@ import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/p
 import { pageRequest, toConnection } from '@newsfacts/platform/pagination';
 import { Prisma, type Actor } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
+import { actorsNamed } from '../actors-named';
 
 export const Query: QueryResolvers = {
   actor: async (_parent, { id, slug }, { loaders }) => {
@@ -37,4 +38,6 @@ export const Query: QueryResolvers = {
       return count;
     });
   },
+
+  actorsNamed: (_parent, { names }, { prisma }) => actorsNamed(prisma, names),
 };
