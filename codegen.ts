@@ -12,7 +12,7 @@ const subgraph = (name: string, mappers: Record<string, string>): CodegenConfig[
       useTypeImports: true,
       enumsAsTypes: true,
       contextType: '../context.ts#Context',
-      scalars: { DateTime: 'Date | string', Date: 'Date | string' },
+      scalars: { DateTime: 'Date | string', Date: 'Date | string', JSON: 'unknown' },
       mappers,
       mapperTypeSuffix: 'Model',
       avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
@@ -39,7 +39,7 @@ const config: CodegenConfig = {
         documentMode: 'string',
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: 'string', Date: 'string' },
+        scalars: { DateTime: 'string', Date: 'string', JSON: 'unknown' },
       },
     },
     ...subgraph('events', {
@@ -57,6 +57,12 @@ const config: CodegenConfig = {
       AlternativeName: './prisma/client.ts#Alias',
       Affiliation: './prisma/client.ts#Affiliation',
       ActorConnection: '../resolvers/ActorConnection.ts#ActorConnectionParent',
+    }),
+    ...subgraph('imports', {
+      ImportJob: './prisma/client.ts#ImportJob',
+      ImportRecord: './prisma/client.ts#ImportRecord',
+      ImportJobConnection: '../resolvers/connections.ts#ImportJobConnectionParent',
+      ImportRecordConnection: '../resolvers/connections.ts#ImportRecordConnectionParent',
     }),
     ...subgraph('statements', {
       Claim: './prisma/client.ts#Claim',

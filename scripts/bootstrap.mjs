@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
-const services = ['events', 'actors', 'statements'];
+const services = ['events', 'actors', 'statements', 'imports'];
 // Each Prisma schema and the folder its client is generated into (see its generator block).
 const prismaClients = {
   events: 'services/events/src/generated/prisma',
   actors: 'services/actors/src/generated/prisma',
   statements: 'services/statements/src/generated/prisma',
+  imports: 'services/imports/src/generated/prisma',
   gateway: 'gateway/src/generated/prisma',
 };
 const PNPM = 'pnpm@12.4.2';

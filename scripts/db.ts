@@ -1,7 +1,7 @@
-// Database tasks for every database (the three subgraphs' and the gateway's), each where it is
-// configured (<NAME>_DATABASE_URL, or the embedded default under .data/).
+// Migrations for every database (the four subgraphs' and the gateway's), each where it is
+// configured (<NAME>_DATABASE_URL, or the embedded default under .data/). Data, the seed
+// included, comes in through imports: npm start imports the seed package.
 //   pnpm db:migrate [name...]   apply pending migrations
-//   pnpm db:seed [name...]      apply pending migrations, then load the seed datasets (idempotent)
 import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
 import { MigrationError } from '@newsfacts/platform/migrate';
@@ -9,8 +9,8 @@ import { DATABASES, loadDatabaseTarget, type DatabaseName } from '@newsfacts/pla
 import { prepareDatabase } from './lib/databases';
 
 const [task, ...names] = process.argv.slice(2);
-if (task !== 'migrate' && task !== 'seed') {
-  console.error(`usage: tsx scripts/db.ts migrate|seed [${DATABASES.join('|')} ...]`);
+if (task !== 'migrate') {
+  console.error(`usage: tsx scripts/db.ts migrate [${DATABASES.join('|')} ...]`);
   process.exit(2);
 }
 const unknown = names.filter((name) => !DATABASES.includes(name as DatabaseName));
@@ -23,9 +23,9 @@ const selected = (names.length ? names : DATABASES) as readonly DatabaseName[];
 try {
   for (const name of selected) {
     const database = loadDatabaseTarget(name);
-    const { applied } = await prepareDatabase(name, database, { seed: task === 'seed' });
+    const { applied } = await prepareDatabase(name, database);
     const migrated = applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date';
-    console.log(`${name}: ${describeTarget(database)}: ${migrated}${task === 'seed' ? ', seeded' : ''}`);
+    console.log(`${name}: ${describeTarget(database)}: ${migrated}`);
   }
 } catch (error) {
   const known =

@@ -11,6 +11,7 @@ import {
   type PreparedDatabase,
   type RunningFederation,
 } from './lib/federation';
+import type { ImportCounts } from './lib/seed';
 
 let stopping = false;
 // Aborting a launch still under way makes it stop what it has started.
@@ -34,12 +35,16 @@ function printLine(name: string, line: string) {
   }
 }
 
-function printDatabase({ name, target, applied, seeded }: PreparedDatabase) {
+function printDatabase({ name, target, applied }: PreparedDatabase) {
   console.log(
     `[${name}] database: ${describeTarget(target)}` +
-      (applied.length ? ` (applied ${applied.length} migration(s))` : '') +
-      (seeded ? ', seeded' : ''),
+      (applied.length ? ` (applied ${applied.length} migration(s))` : ''),
   );
+}
+
+function printSeed(counts: ImportCounts) {
+  const said = Object.entries(counts).filter(([, count]) => count > 0);
+  console.log(`[imports] seed package imported: ${said.map(([outcome, count]) => `${count} ${outcome}`).join(', ')}`);
 }
 
 async function shutdown(code: number) {
@@ -66,6 +71,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown(0));
   launching = launchFederation({
     onDatabasePrepared: printDatabase,
+    onSeeded: printSeed,
     onLine: printLine,
     onChildExit: stopTheFederationWhenAChildExits,
     signal: aborting.signal,

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
 import { MigrationError } from '@newsfacts/platform/migrate';
-import { loadDatabaseTarget, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { loadDatabaseTarget, FACT_SUBGRAPHS, type FactSubgraphName } from '@newsfacts/platform/service-config';
 import { prepareDatabase } from './lib/databases';
 import {
   DEFAULT_SIZES,
@@ -18,7 +18,7 @@ import {
   type GraphSizes,
 } from './lib/synthetic-graph';
 
-const names = Object.keys(SUBGRAPHS) as SubgraphName[];
+const names = [...FACT_SUBGRAPHS];
 
 function parseSizes(argv: string[]): GraphSizes {
   const { values } = parseArgs({
@@ -45,7 +45,7 @@ async function main() {
     process.exit(2);
   }
 
-  const urls = {} as Record<SubgraphName, string>;
+  const urls = {} as Record<FactSubgraphName, string>;
   for (const name of names) {
     const target = loadDatabaseTarget(name);
     if (target.kind !== 'postgres') {
@@ -60,7 +60,7 @@ async function main() {
 
   for (const name of names) {
     const target = { kind: 'postgres' as const, url: urls[name] };
-    const { applied } = await prepareDatabase(name, target, { seed: false });
+    const { applied } = await prepareDatabase(name, target);
     console.log(
       `${name}: ${describeTarget(target)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}`,
     );

@@ -7,14 +7,14 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SubgraphName } from '@newsfacts/platform/service-config';
+import type { FactSubgraphName } from '@newsfacts/platform/service-config';
 import { generateGraph, syntheticId, type GraphSizes } from '../scripts/lib/synthetic-graph';
 import { startSubgraphHarness, type SubgraphHarness } from './helpers/subgraph-harness';
 
 const sizes: GraphSizes = { events: 300, actors: 600, claims: 800, statements: 8_000, seed: 3 };
 const FIRST = 5;
 
-const harnesses = {} as Record<SubgraphName, SubgraphHarness>;
+const harnesses = {} as Record<FactSubgraphName, SubgraphHarness>;
 beforeAll(async () => {
   for (const name of ['events', 'actors', 'statements'] as const) harnesses[name] = await startSubgraphHarness(name);
   await generateGraph({
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => Promise.all(Object.values(harnesses).map((harness) => harness.close())));
 
 async function sql<Row extends Record<string, unknown>>(
-  name: SubgraphName,
+  name: FactSubgraphName,
   text: string,
   params: unknown[] = [],
 ): Promise<Row[]> {
@@ -39,7 +39,7 @@ async function sql<Row extends Record<string, unknown>>(
 }
 
 /** The ids `text` selects for one parent ($1), in its order. */
-const expectedIds = async (name: SubgraphName, text: string, parent: string) =>
+const expectedIds = async (name: FactSubgraphName, text: string, parent: string) =>
   (await sql<{ id: string }>(name, text, [parent])).map((row) => row.id);
 const idsOf = (list: Array<{ id: string }>) => list.map((item) => item.id);
 

@@ -6,8 +6,9 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { FACT_SUBGRAPHS, type FactSubgraphName } from '@newsfacts/platform/service-config';
 import { prepareDatabase } from '../scripts/lib/databases';
+import { seedDirectly } from './helpers/seed-fixture';
 import { startService } from '../scripts/lib/processes';
 import {
   GraphAlreadyGeneratedError,
@@ -18,19 +19,20 @@ import {
 } from '../scripts/lib/synthetic-graph';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/lib/scratch-database';
 
-const names = Object.keys(SUBGRAPHS) as SubgraphName[];
+const names = [...FACT_SUBGRAPHS];
 const sizes: GraphSizes = { events: 400, actors: 1_000, claims: 1_000, statements: 10_000, seed: 7 };
 const scratch: ScratchDatabase[] = [];
 /** Generated ids are version 8 UUIDs; the seed's are version 5. */
 const SYNTHETIC = '________-____-8___-8%';
 
 /** Three freshly migrated and seeded databases. */
-async function databases(): Promise<Record<SubgraphName, string>> {
-  const urls = {} as Record<SubgraphName, string>;
+async function databases(): Promise<Record<FactSubgraphName, string>> {
+  const urls = {} as Record<FactSubgraphName, string>;
   for (const name of names) {
     const database = await createScratchDatabase(`nf_scale_${name}`);
     scratch.push(database);
-    await prepareDatabase(name, { kind: 'postgres', url: database.url }, { seed: true });
+    await prepareDatabase(name, { kind: 'postgres', url: database.url });
+    await seedDirectly(name, { kind: 'postgres', url: database.url });
     urls[name] = database.url;
   }
   return urls;
@@ -52,7 +54,7 @@ async function rows<Row extends Record<string, unknown>>(
 
 const ids = async (url: string, sql: string) => new Set((await rows<{ id: string }>(url, sql)).map((row) => row.id));
 
-let urls: Record<SubgraphName, string>;
+let urls: Record<FactSubgraphName, string>;
 beforeAll(async () => {
   urls = await databases();
   await generateGraph({ urls, sizes });
@@ -61,7 +63,7 @@ afterAll(() => Promise.all(scratch.map((database) => database.drop())));
 
 describe('the generated graph', () => {
   it('has the rows asked for, beside the seed', async () => {
-    const count = async (name: SubgraphName, table: string) =>
+    const count = async (name: FactSubgraphName, table: string) =>
       Number(
         (
           await rows<{ count: string }>(
@@ -174,7 +176,7 @@ describe('the generated graph', () => {
   });
 
   it('gives the same graph for the same seed, and another for another seed', async () => {
-    const digest = async (all: Record<SubgraphName, string>) =>
+    const digest = async (all: Record<FactSubgraphName, string>) =>
       (
         await rows<{ digest: string }>(
           all.statements,

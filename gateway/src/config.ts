@@ -98,6 +98,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       QUOTA_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
       API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
       MAX_REQUEST_BYTES: positive(64 * 1024),
+      // A fact package is one report with its text: a write key may send that much.
+      MAX_WRITE_REQUEST_BYTES: positive(17 * 1024 * 1024),
       MAX_DEPTH: positive(10),
       MAX_ALIASES: positive(15),
       MAX_DIRECTIVES: positive(20),
@@ -115,6 +117,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       ACTORS_PORT: port(SUBGRAPHS.actors.defaultPort),
       STATEMENTS_URL: httpUrl.optional(),
       STATEMENTS_PORT: port(SUBGRAPHS.statements.defaultPort),
+      IMPORTS_URL: httpUrl.optional(),
+      IMPORTS_PORT: port(SUBGRAPHS.imports.defaultPort),
     })
     .refine((values) => values.SUBGRAPH_TIMEOUT_MS <= values.REQUEST_TIMEOUT_MS, {
       message: 'must not exceed REQUEST_TIMEOUT_MS: a fetch cannot outlive the request it serves',
@@ -130,6 +134,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         events: subgraphUrl(parsed.EVENTS_URL, parsed.EVENTS_PORT),
         actors: subgraphUrl(parsed.ACTORS_URL, parsed.ACTORS_PORT),
         statements: subgraphUrl(parsed.STATEMENTS_URL, parsed.STATEMENTS_PORT),
+        imports: subgraphUrl(parsed.IMPORTS_URL, parsed.IMPORTS_PORT),
       } satisfies Record<SubgraphName, string>,
       /** Longest wait for one subgraph fetch before the gateway answers without it. */
       subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
@@ -165,6 +170,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       keyCacheTtlMs: parsed.API_KEY_CACHE_TTL_MS,
       limits: {
         maxRequestBytes: parsed.MAX_REQUEST_BYTES,
+        /** For a key with the write scope, which may send a fact package. */
+        maxWriteRequestBytes: parsed.MAX_WRITE_REQUEST_BYTES,
         maxDepth: parsed.MAX_DEPTH,
         maxAliases: parsed.MAX_ALIASES,
         maxDirectives: parsed.MAX_DIRECTIVES,

@@ -162,9 +162,12 @@ export async function createGatewayServer({
   const graphqlApp = createGraphQLApp<GatewayContext>({
     apollo,
     logger,
-    bodyLimit: config.limits.maxRequestBytes,
+    // Who is calling is known from the headers, before the body is read: a write key may send a
+    // fact package, anyone else a query's worth.
+    headerGuards: [authenticated],
+    bodyLimit: (_req, res) =>
+      callerOf(res).scopes.includes('WRITE') ? config.limits.maxWriteRequestBytes : config.limits.maxRequestBytes,
     guards: [
-      authenticated,
       operationQuota(quotas),
       refuseBatches,
       trustedDocuments({ store: documents, required: config.requireTrustedDocuments }),

@@ -1,7 +1,8 @@
 /**
  * The one way to start the whole federation, for `npm start`, the benchmarks and the e2e tests:
- * prepares each database (migrations; the subgraphs' also seeded), starts the three subgraphs as
- * processes, waits until each is ready, then starts the gateway and waits for it too.
+ * prepares each database (migrations), starts the four subgraphs as processes, waits until each
+ * is ready, imports the seed packages through the imports service, then starts the gateway and
+ * waits for it too.
  *
  * Everything a child needs travels in its environment (ports, database URLs, the signing secret),
  * and the launcher reads its own view of it back through the services' config loaders, so the two
@@ -18,6 +19,7 @@ import {
 } from '@newsfacts/platform/service-config';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { prepareDatabase } from './databases';
+import { importSeed, type ImportCounts } from './seed';
 import { freePort } from './ports';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from './processes';
 import { createScratchDatabases, type ScratchDatabases } from './scratch-database';
@@ -41,7 +43,6 @@ export interface PreparedDatabase {
   target: DatabaseTarget;
   /** The migrations applied just now. */
   applied: string[];
-  seeded: boolean;
 }
 
 /**
@@ -57,9 +58,13 @@ export interface LaunchOptions {
   ports?: 'environment' | 'free';
   /** Default: `{ kind: 'environment' }`, as `npm start` runs. */
   databases?: DatabaseChoice;
-  /** Migrate every database and seed the subgraphs' before starting (default true). */
+  /** Migrate every database before starting (default true). */
   prepare?: boolean;
+  /** Import the seed packages once the subgraphs are up (default: as `prepare`). */
+  seed?: boolean;
   onDatabasePrepared?: (database: PreparedDatabase) => void;
+  /** What importing the seed did: all UNCHANGED on a database seeded before. */
+  onSeeded?: (counts: ImportCounts) => void;
   /** Each line a child prints (they log JSON lines). */
   onLine?: (name: string, line: string) => void;
   /** Collects each line a child prints as `[name] line`; a failed start then throws with them appended. */
@@ -136,12 +141,11 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
         ['gateway', gateway.database],
       ];
       // Embedded databases open in one process at a time: each is prepared and closed here,
-      // before the subgraph that owns it starts. The gateway's holds API keys, so no seed.
+      // before the subgraph that owns it starts.
       await Promise.all(
         targets.map(async ([name, target]) => {
-          const seeded = name !== 'gateway';
-          const { applied } = await prepareDatabase(name, target, { seed: seeded });
-          options.onDatabasePrepared?.({ name, target, applied, seeded });
+          const { applied } = await prepareDatabase(name, target);
+          options.onDatabasePrepared?.({ name, target, applied });
         }),
       );
       signal?.throwIfAborted();
@@ -166,6 +170,10 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
     for (const name of SUBGRAPH_NAMES) processes[name] = start(name);
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitUntilReady(`${subgraphUrls[name]}/readyz`, processes[name])));
     signal?.throwIfAborted();
+    if (options.seed ?? options.prepare ?? true) {
+      options.onSeeded?.(await importSeed(`${subgraphUrls.imports}/graphql`, env.SUBGRAPH_SIGNING_SECRET));
+      signal?.throwIfAborted();
+    }
 
     // The gateway last: once it says it is ready, every subgraph behind it already is.
     processes.gateway = start('gateway');

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { SubgraphName } from '@newsfacts/platform/service-config';
+import type { FactSubgraphName } from '@newsfacts/platform/service-config';
 
 export interface GraphSizes {
   events: number;
@@ -635,14 +635,14 @@ CROSS JOIN LATERAL (SELECT pg_temp.nf_event_start(pg_temp.nf_claim_event(c, ${ev
   ];
 }
 
-const STEPS: Record<SubgraphName, (sizes: GraphSizes) => Step[]> = {
+const STEPS: Record<FactSubgraphName, (sizes: GraphSizes) => Step[]> = {
   actors: actorsSteps,
   events: eventsSteps,
   statements: statementsSteps,
 };
 
 /** The row of each database whose presence means a graph was generated there before. */
-const MARKERS: Record<SubgraphName, { table: string; kind: SyntheticKind }> = {
+const MARKERS: Record<FactSubgraphName, { table: string; kind: SyntheticKind }> = {
   actors: { table: 'Actor', kind: 'actor' },
   events: { table: 'Event', kind: 'event' },
   statements: { table: 'Claim', kind: 'claim' },
@@ -653,7 +653,7 @@ export class GraphAlreadyGeneratedError extends Error {
 }
 
 export interface TableTiming {
-  database: SubgraphName;
+  database: FactSubgraphName;
   table: string;
   rows: number;
   /** Making and inserting the rows. */
@@ -667,7 +667,7 @@ export interface GenerateOptions {
    * PostgreSQL URL of each subgraph's database, migrated. Leave one out to fill only the others
    * (a test of one subgraph); the rows still refer to each other by the same ids.
    */
-  urls: Partial<Record<SubgraphName, string>>;
+  urls: Partial<Record<FactSubgraphName, string>>;
   sizes: GraphSizes;
   /** Told of each table as it is done. */
   onTable?: (timing: TableTiming) => void;
@@ -682,8 +682,8 @@ export interface GenerateOptions {
  */
 export async function generateGraph({ urls, sizes, onTable }: GenerateOptions): Promise<TableTiming[]> {
   checkSizes(sizes);
-  const names = (Object.keys(STEPS) as SubgraphName[]).filter((name) => urls[name]);
-  const clients = new Map<SubgraphName, pg.Client>();
+  const names = (Object.keys(STEPS) as FactSubgraphName[]).filter((name) => urls[name]);
+  const clients = new Map<FactSubgraphName, pg.Client>();
   try {
     for (const name of names) {
       const client = new pg.Client({ connectionString: urls[name] });

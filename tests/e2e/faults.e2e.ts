@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '@newsfacts/platform/signing';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { prepareDatabase } from '../../scripts/lib/databases';
+import { seedDirectly } from '../helpers/seed-fixture';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
 import { freePort, postGraphQL, startFederation, type Federation, type GraphQLResponse } from '../helpers/federation';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
@@ -337,7 +338,8 @@ describe('PostgreSQL restarted under load', () => {
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
     const databaseUrl = await postgres.createDatabase('newsfacts_events');
-    await prepareDatabase('events', { kind: 'postgres', url: databaseUrl }, { seed: true });
+    await prepareDatabase('events', { kind: 'postgres', url: databaseUrl });
+    await seedDirectly('events', { kind: 'postgres', url: databaseUrl });
     const port = await freePort();
     eventsUrl = `http://127.0.0.1:${port}`;
     events = startService(

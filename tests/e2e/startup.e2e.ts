@@ -72,7 +72,7 @@ describe('stopping', () => {
     const database = await createScratchDatabase('nf_e2e_sigterm');
     let events: ServiceProcess | undefined;
     try {
-      await prepareDatabase('events', { kind: 'postgres', url: database.url }, { seed: false });
+      await prepareDatabase('events', { kind: 'postgres', url: database.url });
       const port = await freePort();
       const lines: string[] = [];
       events = startService(

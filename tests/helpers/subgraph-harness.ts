@@ -8,12 +8,13 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { openDatabase, type Database } from '@newsfacts/platform/db';
 import { createLogger } from '@newsfacts/platform/logger';
 import { createPeerClient } from '@newsfacts/platform/peers';
-import type { SubgraphName } from '@newsfacts/platform/service-config';
+import type { FactSubgraphName } from '@newsfacts/platform/service-config';
 import type { Subgraph, SubgraphServer } from '@newsfacts/platform/subgraph';
 import { actorsSubgraph } from '@newsfacts/actors/server';
 import { eventsSubgraph } from '@newsfacts/events/server';
 import { statementsSubgraph } from '@newsfacts/statements/server';
 import { prepareDatabase } from '../../scripts/lib/databases';
+import { seedDirectly } from './seed-fixture';
 import type { AnyData } from './federation';
 import { createScratchDatabase, type ScratchDatabase } from '../../scripts/lib/scratch-database';
 
@@ -23,7 +24,7 @@ export interface ExecutionResult<Data = AnyData> {
 }
 
 export interface SubgraphHarness {
-  name: SubgraphName;
+  name: FactSubgraphName;
   database: ScratchDatabase;
   /** Runs an operation as `principal` (by default a read-only key), as if the gateway had vouched for it. */
   execute<Data = AnyData>(
@@ -38,21 +39,22 @@ export interface SubgraphHarness {
 }
 
 /** Each subgraph by name, as a function of the one generic builder so that each keeps its own types. */
-const harnesses: Record<SubgraphName, (database: ScratchDatabase, db: Database) => Promise<SubgraphHarness>> = {
+const harnesses: Record<FactSubgraphName, (database: ScratchDatabase, db: Database) => Promise<SubgraphHarness>> = {
   events: (database, db) => harnessFor(eventsSubgraph, database, db),
   actors: (database, db) => harnessFor(actorsSubgraph, database, db),
   statements: (database, db) => harnessFor(statementsSubgraph, database, db),
 };
 
 export async function startSubgraphHarness(
-  name: SubgraphName,
+  name: FactSubgraphName,
   options: { seed?: boolean } = {},
 ): Promise<SubgraphHarness> {
   const database = await createScratchDatabase(`nf_test_${name}`);
   let db: Database | undefined;
   try {
     const target = { kind: 'postgres' as const, url: database.url };
-    await prepareDatabase(name, target, { seed: options.seed ?? true });
+    await prepareDatabase(name, target);
+    if (options.seed ?? true) await seedDirectly(name, target);
     db = await openDatabase(target);
     return await harnesses[name](database, db);
   } catch (error) {
@@ -73,14 +75,14 @@ async function harnessFor<Prisma extends { $disconnect(): Promise<void> }, Loade
   // No other subgraph runs beside a harness: a write that must ask one is refused as unavailable.
   const nowhere = 'http://127.0.0.1:9/graphql';
   const peers = createPeerClient({
-    urls: { events: nowhere, actors: nowhere, statements: nowhere },
+    urls: { events: nowhere, actors: nowhere, statements: nowhere, imports: nowhere },
     signingSecret,
     logger,
     timeoutMs: 1_000,
   });
   const server = await subgraph.createServer({ prisma, peers, logger, readiness: () => db.ping(), signingSecret });
   return {
-    name: subgraph.name,
+    name: subgraph.name as FactSubgraphName,
     database,
     server,
     signingSecret,

@@ -44,10 +44,12 @@ export interface GraphQLAppOptions<Context extends BaseContext> {
    * either calls next() or answers the request itself.
    */
   guards?: express.RequestHandler[];
+  /** Run before the body is read, on the headers alone: who is calling, so that bodyLimit may depend on it. */
+  headerGuards?: express.RequestHandler[];
   /** Throws when a dependency the service needs cannot be reached. */
   readiness: () => Promise<void>;
-  /** Largest request body accepted, in bytes. */
-  bodyLimit?: number;
+  /** Largest request body accepted, in bytes; a function picks it per request, after the headerGuards. */
+  bodyLimit?: number | ((req: Request, res: express.Response) => number);
   metrics: ServiceMetrics;
   metricsAccess: MetricsAccess;
 }
@@ -121,15 +123,27 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     res.setHeader(REQUEST_ID_HEADER, requestId);
     next();
   });
+  const parsers = new Map<number, express.RequestHandler>();
+  const parserFor = (limit: number) => {
+    let parser = parsers.get(limit);
+    if (!parser) {
+      parser = express.json({
+        limit,
+        // The exact bytes, for request signatures.
+        verify: (req, _res, buffer) => {
+          (req as RequestWithRawBody).rawBody = buffer;
+        },
+      });
+      parsers.set(limit, parser);
+    }
+    return parser;
+  };
+  const { bodyLimit = 1_000_000 } = options;
   app.use(
     '/graphql',
-    express.json({
-      limit: options.bodyLimit ?? 1_000_000,
-      // The exact bytes, for request signatures.
-      verify: (req, _res, buffer) => {
-        (req as RequestWithRawBody).rawBody = buffer;
-      },
-    }),
+    ...(options.headerGuards ?? []),
+    (req: Request, res: express.Response, next: express.NextFunction) =>
+      parserFor(typeof bodyLimit === 'number' ? bodyLimit : bodyLimit(req, res))(req, res, next),
     // After the body parser: its stream callbacks would lose the request scope.
     (req: Request, res: express.Response, next: express.NextFunction) => {
       const scope: RequestScope = { requestId: res.locals.requestId, sqlStatements: 0 };
@@ -160,7 +174,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   // A body that is not JSON, or too large, gets a coded GraphQL-shaped answer, never a stack trace.
   app.use(
     (
-      error: Error & { status?: number; type?: string },
+      error: Error & { status?: number; type?: string; limit?: number },
       _req: Request,
       res: express.Response,
       next: express.NextFunction,
@@ -175,7 +189,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
             : ErrorCode.INTERNAL_SERVER_ERROR;
       const message =
         status === 413
-          ? 'The request body is too large.'
+          ? `The request body is larger than this API accepts${error.limit ? ` (${error.limit} bytes)` : ''}.`
           : status < 500
             ? 'The request body is not valid JSON.'
             : 'Internal server error.';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 // The project's UUIDv5 namespace. Seed records get ids derived from their kind and slug, so
 // every service, test and re-run of the seed agrees on them without sharing a database.
@@ -14,3 +14,12 @@ export function uuidFromName(name: string): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The id of a new record. One created with an externalId gets an id derived from its kind, its
+ * writer and that externalId: a retry, or a twin racing it, collides on the primary key instead
+ * of making a second record, and an importer knows the id before the record exists.
+ */
+export function newRecordId(kind: string, writer: string, externalId: string | null | undefined): string {
+  return externalId ? uuidFromName(`${kind}:${writer}:${externalId}`) : randomUUID();
+}

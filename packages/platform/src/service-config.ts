@@ -17,11 +17,16 @@ export const SUBGRAPHS = {
   events: { defaultPort: 4001 },
   actors: { defaultPort: 4002 },
   statements: { defaultPort: 4003 },
+  imports: { defaultPort: 4004 },
 } as const;
 export type SubgraphName = keyof typeof SUBGRAPHS;
 
+/** The subgraphs that hold the graph's facts; the imports service only asks them to write. */
+export const FACT_SUBGRAPHS = ['events', 'actors', 'statements'] as const;
+export type FactSubgraphName = (typeof FACT_SUBGRAPHS)[number];
+
 /** Every database in the system: one per subgraph, and the gateway's own (API keys). */
-export const DATABASES = ['events', 'actors', 'statements', 'gateway'] as const;
+export const DATABASES = ['events', 'actors', 'statements', 'imports', 'gateway'] as const;
 export type DatabaseName = (typeof DATABASES)[number];
 
 export interface SubgraphConfig {

@@ -83,6 +83,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   metrics?: ServiceMetrics;
   /** Who may read /metrics; closed unless given. */
   metricsAccess?: MetricsAccess;
+  /** Largest request body, in bytes (1 MB unless given). */
+  bodyLimit?: number;
 }
 
 /**
@@ -163,6 +165,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
     readiness: options.readiness,
     metrics: options.metrics ?? createServiceMetrics(options.name, { processMetrics: false }),
     metricsAccess: options.metricsAccess ?? { token: undefined, openWithoutToken: false },
+    bodyLimit: options.bodyLimit,
     guards: [requireGatewaySignature(options.signingSecret, options.name, options.logger)],
     context: async ({ res, requestId }) =>
       options.context({ requestId, principal: res.locals.forwardedPrincipal ?? null }),
@@ -190,6 +193,7 @@ export interface SubgraphProgram<Prisma extends Disconnectable> {
   name: SubgraphName;
   createPrisma(db: Database): Prisma;
   createServer(deps: SubgraphDeps<Prisma>): Promise<SubgraphServer>;
+  startWorker?(deps: WorkerDeps<Prisma>): Worker;
 }
 
 /** What every subgraph's resolvers get: who is asking, the database, this request's loaders, and the other subgraphs. */
@@ -208,6 +212,22 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
   createPrisma(db: Database): Prisma;
   /** A fresh set per request, so one request's DataLoader cache never serves another. */
   createLoaders(prisma: Prisma): Loaders;
+  /** Largest request body, in bytes (1 MB unless given). */
+  bodyLimit?: number;
+  /** Work the process does besides answering requests (the imports service's job worker); started once it listens. */
+  startWorker?(deps: WorkerDeps<Prisma>): Worker;
+}
+
+export interface WorkerDeps<Prisma> {
+  prisma: Prisma;
+  logger: Logger;
+  signingSecret: string;
+  subgraphUrls: Record<SubgraphName, string>;
+}
+
+export interface Worker {
+  /** Finishes or abandons what it is doing (another process takes it over) and resolves. */
+  stop(): Promise<void>;
 }
 
 export interface Subgraph<Prisma extends Disconnectable, Loaders> extends SubgraphProgram<Prisma> {
@@ -237,6 +257,7 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
     name: definition.name,
     typeDefs,
     createPrisma: definition.createPrisma,
+    startWorker: definition.startWorker,
     createContext,
     createServer: (deps) =>
       createSubgraphServer({
@@ -244,6 +265,7 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
         name: definition.name,
         typeDefs,
         resolvers,
+        bodyLimit: definition.bodyLimit,
         context: (identity) => createContext(deps.prisma, deps.peers, identity),
       }),
   };
@@ -280,7 +302,14 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
   });
   const running = await listen(server.app, config.port, config.host, { shutdownGraceMs: config.shutdownGraceMs });
   logger.info({ url: `${running.url}/graphql` }, `${program.name} subgraph ready at ${running.url}/graphql`);
+  const worker = program.startWorker?.({
+    prisma,
+    logger,
+    signingSecret: config.signingSecret,
+    subgraphUrls: config.subgraphUrls,
+  });
   onShutdownSignal(logger, async () => {
+    await worker?.stop();
     await running.close();
     await server.stop();
     await prisma.$disconnect();

@@ -27,6 +27,12 @@ export const FieldErrorCode = {
   QUOTE_NOT_IN_SOURCE: 'QUOTE_NOT_IN_SOURCE',
   /** A quote found more than once in its source's text, with nothing given to pick one. */
   AMBIGUOUS_QUOTE: 'AMBIGUOUS_QUOTE',
+  /** A fact package's name that could mean more than one record: the import lists the candidates. */
+  AMBIGUOUS_NAME: 'AMBIGUOUS_NAME',
+  /** A fact package's reference to another of its records that was not imported (rejected or ambiguous). */
+  NOT_IMPORTED: 'NOT_IMPORTED',
+  /** The key may not make this change (a record another key contributed). */
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
 

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
+import { seedDataset } from '../../../tests/helpers/seed-fixture';
+
+const seed = seedDataset();
 import { seedId } from '@newsfacts/platform/seed-ids';
 import {
   startSubgraphHarness,

@@ -2,6 +2,7 @@
 // validates its whole input first, runs in one transaction with its change-log entry, and
 // refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import { nameKey } from '@newsfacts/fact-package/names';
 import type { PeerClient } from '@newsfacts/platform/peers';
@@ -204,7 +205,7 @@ export async function createActor(
     create: async () => {
       const organizationIds = await resolveOrganizations(prisma, input.affiliations);
       const slug = await chooseSlug(actorSlugs(prisma), input.slug, input.name, 'actor');
-      const id = randomUUID();
+      const id = newRecordId('actor', writer, input.externalId);
       const fields = {
         slug,
         name: input.name,

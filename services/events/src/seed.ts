@@ -10,8 +10,10 @@ import type {
   ParticipantRole,
 } from './generated/prisma/enums.ts';
 
-// The part of a seed dataset this subgraph owns. References to records of other subgraphs are
-// by slug; seedId turns a slug into the same id in every service.
+// Writes this subgraph's part of the seed package straight into its database, for tests that run
+// the subgraph alone (tests/helpers/seed-fixture.ts reads the package). Everything else, npm
+// start included, imports the package through the imports service. Records are named by their
+// keys in the package; seedId turns a key into the id an import gives the record.
 
 export interface SeedPlace {
   slug: string;
@@ -41,7 +43,6 @@ export interface SeedEvent {
     claim: string | null; // SeedClaim.slug the participation rests on
   }>;
   figures: Array<{
-    slug: string;
     metric: FigureMetric;
     value: number;
     qualifier: FigureQualifier;
@@ -113,9 +114,9 @@ export async function seedEvents(prisma: EventsPrisma, data: EventsSeed): Promis
       }),
     ),
     ...data.events.flatMap((event) =>
-      event.figures.map((figure) => {
+      event.figures.map((figure, index) => {
         const row = {
-          id: seedId.figure(figure.slug),
+          id: seedId.figure(event.slug, index),
           eventId: seedId.event(event.slug),
           metric: figure.metric,
           value: figure.value,

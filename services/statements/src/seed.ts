@@ -1,9 +1,12 @@
 import { optionalId, seedId } from '@newsfacts/platform/seed-ids';
 import type { StatementsPrisma } from './db';
+import { sha256 } from './writes/shared';
 import type { Channel, ClaimAspect, DatePrecision, Stance } from './generated/prisma/enums.ts';
 
-// The part of a seed dataset this subgraph owns. References to records of other subgraphs are
-// by slug; seedId turns a slug into the same id in every service.
+// Writes this subgraph's part of the seed package straight into its database, for tests that run
+// the subgraph alone (tests/helpers/seed-fixture.ts reads the package). Everything else, npm
+// start included, imports the package through the imports service. Records are named by their
+// keys in the package; seedId turns a key into the id an import gives the record.
 
 export interface SeedSource {
   slug: string;
@@ -13,7 +16,8 @@ export interface SeedSource {
   publishedAt: string;
   publishedAtPrecision: DatePrecision;
   language: string;
-  contentSha256: string | null;
+  /** The text statement spans point into. */
+  text: string | null;
   note: string | null;
 }
 
@@ -57,7 +61,12 @@ export async function seedStatements(prisma: StatementsPrisma, data: StatementsS
   const eventOfClaim = new Map(data.claims.map((claim) => [claim.slug, claim.event]));
   await prisma.$transaction([
     ...data.sources.map((source) => {
-      const row = { ...source, id: seedId.source(source.slug), publishedAt: new Date(source.publishedAt) };
+      const row = {
+        ...source,
+        id: seedId.source(source.slug),
+        publishedAt: new Date(source.publishedAt),
+        contentSha256: source.text === null ? null : sha256(source.text),
+      };
       return prisma.source.upsert({ where: { id: row.id }, create: row, update: row });
     }),
     ...data.claims.map((claim, index) => {

@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { belgorodIncursion2023 as seed } from '../../../prisma/seed/belgorod-incursion-2023';
+import { seedDataset } from '../../../tests/helpers/seed-fixture';
+
+const seed = seedDataset();
 import { seedId } from '@newsfacts/platform/seed-ids';
 import {
   startSubgraphHarness,
@@ -485,7 +487,7 @@ describe('statements subgraph on PostgreSQL', () => {
       publishedAt: '2023-05-23T00:00:00.000Z',
       publishedAtPrecision: 'DAY',
       language: 'en',
-      contentSha256: source.contentSha256,
+      contentSha256: createHash('sha256').update(source.text, 'utf8').digest('hex'),
     });
     expect(data!.byId).toEqual({ slug: SOURCE_SLUG, title: SOURCE_TITLE });
     expect(data!.sources).toEqual({ totalCount: 1, nodes: [{ slug: SOURCE_SLUG }] });

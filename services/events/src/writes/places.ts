@@ -1,5 +1,5 @@
 // Creating, changing and deleting places. A place is deleted only when no event is at it.
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
@@ -118,7 +118,7 @@ export async function createPlace(
     onTaken: slugTakenMeanwhile,
     create: async () => {
       const slug = await chooseSlug(slugTable(prisma), input.slug, input.name, 'place');
-      const id = randomUUID();
+      const id = newRecordId('place', writer, input.externalId);
       return prisma.$transaction(async (tx) => {
         const place = await tx.place.create({
           data: { id, slug, ...fields, createdBy: writer, externalId: input.externalId ?? null },

@@ -1,7 +1,7 @@
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { reference, required } from '@newsfacts/platform/references';
 import type { StatementResolvers } from '../generated/graphql.ts';
-import { sentenceAround } from '../quotes';
+import { sentenceAround } from '@newsfacts/platform/quotes';
 
 export const Statement: StatementResolvers = {
   __resolveReference: (reference, { loaders }) =>

@@ -1,7 +1,7 @@
 // Creating, changing and deleting claims. A claim's event belongs to the events service and is
 // checked there; its statements follow it to another event (a foreign key cascades their copy of
 // its event id). A claim is deleted only when nothing rests on it, here or in the events service.
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import { confirmForeign, OWNERS, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
@@ -66,7 +66,7 @@ export async function createClaim(
     create: async () => {
       // Asked before writing: an events service that cannot answer refuses the claim rather than risk a dangling event.
       const eventId = await confirmEvent(peers, principal, input.eventId);
-      const id = randomUUID();
+      const id = newRecordId('claim', writer, input.externalId);
       const fields = { eventId: eventId!, aspect: input.aspect, question: input.question, text: input.text };
       return prisma.$transaction(async (tx) => {
         const claim = await tx.claim.create({

@@ -1,7 +1,7 @@
 // Creating, changing and deleting sources. A source keeps the text its statements point into;
 // its SHA-256 is computed from that text on every write, never taken from the input. A new text
 // moves each statement's span to where its words now are, in the same transaction.
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import {
@@ -27,7 +27,15 @@ import { checkDate } from '@newsfacts/platform/dated';
 import { isHttpUrl, precision, sha256 } from './shared';
 import type { StatementsPrisma } from '../db';
 import type { Source } from '../generated/prisma/client.ts';
-import { anchorQuote, findAll, searchable, sentenceAround, spanInside, type Searchable, type Span } from '../quotes';
+import {
+  anchorQuote,
+  findAll,
+  searchable,
+  sentenceAround,
+  spanInside,
+  type Searchable,
+  type Span,
+} from '@newsfacts/platform/quotes';
 
 const MAX_TEXT = 1_000_000;
 /** How many statements a refused change of text names, at most. */
@@ -100,7 +108,7 @@ export async function createSource(
     onTaken: slugTakenMeanwhile,
     create: async () => {
       const slug = await chooseSlug(sourceSlugs(prisma), input.slug, input.title, 'source');
-      const id = randomUUID();
+      const id = newRecordId('source', writer, input.externalId);
       const fields = {
         slug,
         publisher: input.publisher ?? null,

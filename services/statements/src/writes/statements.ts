@@ -2,7 +2,7 @@
 // claim, the source, the quote in the source's text, dates) is checked first, all at once; then
 // the actors service is asked about the speaker and the outlet. A statement's quote is anchored
 // by its words: found in its source's text, its span is recorded from where it is.
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import { confirmForeign, OWNERS, type ForeignReference, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
@@ -28,7 +28,7 @@ import { precision } from './shared';
 import type { StatementsPrisma } from '../db';
 import type { Source, Statement } from '../generated/prisma/client.ts';
 import { Channel, Stance, type DatePrecision } from '../generated/prisma/enums.ts';
-import { anchorQuote, spanInside, type Span } from '../quotes';
+import { placeStatement } from '@newsfacts/platform/quotes';
 
 const span = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) });
 
@@ -90,63 +90,6 @@ const describeDate = (instant: Date, datePrecision: DatePrecision) =>
   ({ EXACT: instant.toISOString(), DAY: instant.toISOString().slice(0, 10), MONTH: instant.toISOString().slice(0, 7) })[
     datePrecision as 'EXACT' | 'DAY' | 'MONTH'
   ] ?? instant.toISOString().slice(0, 4);
-
-/**
- * Where a statement's words are in its source's text, or the field errors saying why they cannot
- * be placed. With no text stored, a quote stays unanchored (and a span cannot be checked).
- */
-function anchor(
-  source: Source,
-  quote: string | null | undefined,
-  hints: { quoteContext?: string | null; span?: Span | null },
-): { span: Span | null; errors: FieldError[] } {
-  const refuse = (field: string, code: FieldErrorCode, message: string) => ({
-    span: null,
-    errors: [fieldError(['input', field], code, message)],
-  });
-  if (source.text == null) {
-    return hints.span
-      ? refuse('span', 'INVALID', `Source ${source.id} has no text stored for a span to point into.`)
-      : { span: null, errors: [] };
-  }
-  if (!quote) {
-    if (hints.quoteContext)
-      return refuse('quoteContext', 'INVALID', 'picks among the occurrences of a quote: give the quote');
-    if (hints.span && !spanInside(source.text, hints.span)) {
-      return refuse('span', 'INVALID', `must lie inside the source's text (0–${source.text.length}), start before end`);
-    }
-    return { span: hints.span ?? null, errors: [] };
-  }
-  const anchoring = anchorQuote(source.text, quote, { span: hints.span, context: hints.quoteContext });
-  switch (anchoring.outcome) {
-    case 'anchored':
-      return { span: anchoring.span, errors: [] };
-    case 'not-found':
-      return refuse(
-        'quote',
-        'QUOTE_NOT_IN_SOURCE',
-        `The quote is not in the text of source ${source.id} (quote marks and whitespace aside); quote its words exactly.`,
-      );
-    case 'ambiguous':
-      return refuse(
-        'quote',
-        'AMBIGUOUS_QUOTE',
-        `The quote occurs ${anchoring.count} times in the source's text: give quoteContext (a passage around the one you mean) or span.`,
-      );
-    case 'context-not-found':
-      return refuse('quoteContext', 'INVALID', "is not in the source's text");
-    case 'quote-not-in-context':
-      return refuse('quoteContext', 'INVALID', 'does not contain the quote');
-    case 'span-outside':
-      return refuse('span', 'INVALID', `must lie inside the source's text (0–${source.text.length}), start before end`);
-    case 'span-mismatch':
-      return refuse(
-        'span',
-        'INVALID',
-        `reads ${JSON.stringify(anchoring.reads.slice(0, 200))}, which is not the quote; a span must cover exactly the quote`,
-      );
-  }
-}
 
 /** The claim and source a statement names, or UNKNOWN_REFERENCE errors at their fields. */
 async function localReferences(prisma: StatementsPrisma, claimId: string | undefined, sourceId: string | undefined) {
@@ -213,13 +156,13 @@ export async function createStatement(
     isSameAs: (existing) => comparable(existing) === comparable(input),
     create: async () => {
       const { claim, source, errors } = await localReferences(prisma, input.claimId, input.sourceId);
-      const anchored = source ? anchor(source, input.quote, input) : { span: null, errors: [] };
+      const anchored = source ? placeStatement(source, input.quote, input) : { span: null, errors: [] };
       refuseIfAny([...errors, ...checkWhole(input, source, input), ...anchored.errors]);
       // Asked only once everything else holds, and before writing: an actors service that cannot
       // answer refuses the statement rather than risk a dangling speaker.
       const actors = await confirmActors(peers, principal, input);
 
-      const id = randomUUID();
+      const id = newRecordId('statement', writer, input.externalId);
       const fields = {
         claimId: claim!.id,
         eventId: claim!.eventId,
@@ -299,7 +242,9 @@ export async function updateStatement(
   // Its words are placed again when anything that decides where they are changes.
   const placeAgain = [input.quote, input.sourceId, input.span, input.quoteContext].some((value) => value !== undefined);
   const anchored =
-    placeAgain && local.source ? anchor(local.source, values.quote, input) : { span: null, errors: [] as FieldError[] };
+    placeAgain && local.source
+      ? placeStatement(local.source, values.quote, input)
+      : { span: null, errors: [] as FieldError[] };
   refuseIfAny([...local.errors, ...checkWhole(values, local.source, given), ...anchored.errors]);
   const actors = await confirmActors(peers, principal, {
     speakerId: input.speakerId && input.speakerId !== statement.speakerId ? input.speakerId : undefined,

@@ -2,6 +2,7 @@
 // source's text and the span recorded from where it is found. Reports and contributors disagree
 // on typography, so curly and straight quote marks, guillemets, and runs of whitespace count as
 // the same. Plain functions over strings; nothing here reads data.
+import { fieldError, type FieldError, type FieldErrorCode } from './writes';
 
 export interface Span {
   /** Inclusive, in UTF-16 code units of the source's text. */
@@ -146,4 +147,64 @@ export function sentenceAround(text: string, span: Span): string {
   const nextBreak = text.indexOf('\n', span.end);
   if (nextBreak >= 0 && nextBreak < end) end = nextBreak;
   return text.slice(start, Math.max(end, span.end)).trim();
+}
+
+/**
+ * Where a statement's words are in its source's text, or the field errors (at `at(field)`) saying
+ * why they cannot be placed. With no text stored, a quote stays unanchored (and a span cannot be
+ * checked). The statements service and the importer's dry run both place quotes with it.
+ */
+export function placeStatement(
+  source: { id: string; text: string | Searchable | null },
+  quote: string | null | undefined,
+  hints: { quoteContext?: string | null; span?: Span | null },
+  at: (field: 'quote' | 'quoteContext' | 'span') => Array<string | number> = (field) => ['input', field],
+): { span: Span | null; errors: FieldError[] } {
+  const refuse = (field: 'quote' | 'quoteContext' | 'span', code: FieldErrorCode, message: string) => ({
+    span: null,
+    errors: [fieldError(at(field), code, message)],
+  });
+  if (source.text == null) {
+    return hints.span
+      ? refuse('span', 'INVALID', `Source ${source.id} has no text stored for a span to point into.`)
+      : { span: null, errors: [] };
+  }
+  const text = typeof source.text === 'string' ? source.text : source.text.text;
+  if (!quote) {
+    if (hints.quoteContext)
+      return refuse('quoteContext', 'INVALID', 'picks among the occurrences of a quote: give the quote');
+    if (hints.span && !spanInside(text, hints.span)) {
+      return refuse('span', 'INVALID', `must lie inside the source's text (0–${text.length}), start before end`);
+    }
+    return { span: hints.span ?? null, errors: [] };
+  }
+  const anchoring = anchorQuote(source.text, quote, { span: hints.span, context: hints.quoteContext });
+  switch (anchoring.outcome) {
+    case 'anchored':
+      return { span: anchoring.span, errors: [] };
+    case 'not-found':
+      return refuse(
+        'quote',
+        'QUOTE_NOT_IN_SOURCE',
+        `The quote is not in the text of source ${source.id} (quote marks and whitespace aside); quote its words exactly.`,
+      );
+    case 'ambiguous':
+      return refuse(
+        'quote',
+        'AMBIGUOUS_QUOTE',
+        `The quote occurs ${anchoring.count} times in the source's text: give quoteContext (a passage around the one you mean) or span.`,
+      );
+    case 'context-not-found':
+      return refuse('quoteContext', 'INVALID', "is not in the source's text");
+    case 'quote-not-in-context':
+      return refuse('quoteContext', 'INVALID', 'does not contain the quote');
+    case 'span-outside':
+      return refuse('span', 'INVALID', `must lie inside the source's text (0–${text.length}), start before end`);
+    case 'span-mismatch':
+      return refuse(
+        'span',
+        'INVALID',
+        `reads ${JSON.stringify(anchoring.reads.slice(0, 200))}, which is not the quote; a span must cover exactly the quote`,
+      );
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorQuote, findAll, normalise, sentenceAround } from './quotes';
+import { anchorQuote, findAll, normalise, sentenceAround } from '@newsfacts/platform/quotes';
 
 const text =
   'Officials met on Monday. The governor said: \u201CThe  situation\nremains tense.\u201D He added that ' +

@@ -1,0 +1,70 @@
+// The importer's way to the services that own the facts: GraphQL over HTTP, each request signed
+// as the key that started the import, so that every write is checked (scope, ownership, field
+// rules, references) exactly as if the key had sent it through the gateway.
+import type { FactSubgraphName } from '@newsfacts/platform/service-config';
+import { signRequest, type ForwardedPrincipal } from '@newsfacts/platform/signing';
+
+export interface GraphError {
+  message: string;
+  path?: Array<string | number>;
+  extensions?: { code?: string };
+}
+
+export interface GraphAnswer<Data> {
+  data: Data | null;
+  errors: GraphError[];
+}
+
+/** A service could not be asked, or answered with something other than GraphQL: the import stops, to be run again. */
+export class ServiceUnreachable extends Error {
+  constructor(
+    readonly service: FactSubgraphName,
+    reason: string,
+  ) {
+    super(`The ${service} service could not be reached (${reason}).`);
+  }
+}
+
+export interface GraphClient {
+  request<Data>(
+    service: FactSubgraphName,
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<GraphAnswer<Data>>;
+}
+
+export function createGraphClient(options: {
+  urls: Record<FactSubgraphName, string>;
+  signingSecret: string;
+  principal: ForwardedPrincipal;
+  timeoutMs?: number;
+}): GraphClient {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return {
+    async request<Data>(service: FactSubgraphName, query: string, variables: Record<string, unknown>) {
+      const body = JSON.stringify({ query, variables });
+      let response: Response;
+      try {
+        response = await fetch(options.urls[service], {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...signRequest(options.signingSecret, service, options.principal, body),
+          },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw new ServiceUnreachable(service, (error as Error).message);
+      }
+      const answer = (await response.json().catch(() => null)) as {
+        data?: Data | null;
+        errors?: GraphError[];
+      } | null;
+      if (!answer || (!answer.data && !answer.errors?.length)) {
+        throw new ServiceUnreachable(service, `HTTP ${response.status}`);
+      }
+      return { data: answer.data ?? null, errors: answer.errors ?? [] };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@newsfacts/platform/subgraph';
+import { importsSubgraph } from './server';
+
+runSubgraph(importsSubgraph);

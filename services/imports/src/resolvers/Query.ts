@@ -1,0 +1,30 @@
+import { badUserInput } from '@newsfacts/platform/errors';
+import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/pagination';
+import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
+import { UUID_PATTERN } from '@newsfacts/platform/ids';
+import type { QueryResolvers } from '../generated/graphql.ts';
+
+/** Whose jobs a caller may see: a key its own, an admin key every key's, nobody else any. */
+export function jobsVisibleTo(principal: ForwardedPrincipal | null): { createdBy?: string } | null {
+  if (principal?.kind !== 'key' || !principal.keyId) return null;
+  return principal.scopes.includes('ADMIN') ? {} : { createdBy: principal.keyId };
+}
+
+export const Query: QueryResolvers = {
+  importJob: async (_parent, { id }, { prisma, principal }) => {
+    const visible = jobsVisibleTo(principal);
+    if (!UUID_PATTERN.test(id)) throw badUserInput('id must be an import job id (a UUID).', { argument: 'id' });
+    return visible ? prisma.importJob.findFirst({ where: { id, ...visible } }) : null;
+  },
+
+  importJobs: async (_parent, { first, after }, { prisma, principal }) => {
+    const page = pageRequest(first, after);
+    const visible = jobsVisibleTo(principal) ?? { createdBy: '\u0000nobody' };
+    const rows = await prisma.importJob.findMany({
+      where: visible,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      ...pageArgs(page),
+    });
+    return toConnection(rows, page, () => prisma.importJob.count({ where: visible }));
+  },
+};

@@ -1,0 +1,22 @@
+import { PACKAGE_LIMITS } from '@newsfacts/fact-package/format';
+import { defineSubgraph } from '@newsfacts/platform/subgraph';
+import { loadWorkerConfig } from './config';
+import { createPrismaClient } from './db';
+import { startImportWorker } from './jobs';
+import { resolvers } from './resolvers/index';
+
+/**
+ * The imports subgraph: takes fact packages, keeps import jobs and their reports, and imports
+ * each package by asking the services that own the facts to write them. Built in-process by
+ * tests, run by index.ts, which also starts its job worker.
+ */
+export const importsSubgraph = defineSubgraph({
+  name: 'imports',
+  schema: new URL('../schema.graphql', import.meta.url),
+  resolvers,
+  createPrisma: createPrismaClient,
+  createLoaders: () => ({}),
+  // A package and the GraphQL around it.
+  bodyLimit: PACKAGE_LIMITS.maxBytes + 64 * 1024,
+  startWorker: (deps) => startImportWorker({ ...deps, ...loadWorkerConfig() }),
+});
