@@ -75,6 +75,8 @@ export async function insertProbeGraph(urls: ProbeDatabases, sizes: number[]): P
         id: uuidFromName(`${probe}/actor/${i}`),
         slug: `${probe}-actor-${i}`,
         name: `Probe ${size} actor ${i}`,
+        // nameKey(name), as the actors service stores it: these names are plain ASCII.
+        nameKey: `probe ${size} actor ${i}`,
         kind: 'PERSON' as const,
         description: 'A synthetic actor for the batching probe.',
       }));
@@ -84,6 +86,7 @@ export async function insertProbeGraph(urls: ProbeDatabases, sizes: number[]): P
           id: uuidFromName(`${actor.slug}/alias`),
           actorId: actor.id,
           name: `${actor.name} (alias)`,
+          nameKey: `${actor.nameKey} alias`,
           kind: 'ALTERNATIVE_NAME' as const,
         })),
       });

@@ -407,6 +407,10 @@ interface Step {
   sql: string;
 }
 
+// nameKey() (@newsfacts/fact-package/names) in SQL: exact for the generated names, which are
+// unaccented Latin letters, spaces and punctuation.
+const NAME_KEY_SQL = (column: string) => `trim(regexp_replace(lower(${column}), '[^[:alnum:]]+', ' ', 'g'))`;
+
 function actorsSteps(sizes: GraphSizes): Step[] {
   const { actors } = sizes;
   const organizations = organizationCount(actors);
@@ -422,8 +426,8 @@ function actorsSteps(sizes: GraphSizes): Step[] {
     {
       table: 'Actor',
       sql: `
-INSERT INTO "Actor" (id, slug, name, kind, description, "countryCode", "organizationType", "wikidataId", "createdAt", "updatedAt")
-SELECT pg_temp.nf_id('actor', i), 'gen-actor-' || i, name, kind::"ActorKind",
+INSERT INTO "Actor" (id, slug, name, "nameKey", kind, description, "countryCode", "organizationType", "wikidataId", "createdAt", "updatedAt")
+SELECT pg_temp.nf_id('actor', i), 'gen-actor-' || i, name, ${NAME_KEY_SQL('name')}, kind::"ActorKind",
        CASE WHEN kind = 'PERSON' THEN 'A public figure quoted in reports about the war.'
             ELSE 'An organisation named in reports about the war.' END,
        country, CASE WHEN kind = 'ORGANIZATION' THEN ${organizationType}::"OrganizationType" END,
@@ -439,8 +443,8 @@ CROSS JOIN LATERAL (SELECT CASE WHEN ${isOrganization} THEN 'ORGANIZATION' ELSE 
       // a longer name, a metonym. 0–3 each, most actors one or two.
       table: 'Alias',
       sql: `
-INSERT INTO "Alias" (id, "actorId", name, kind, language)
-SELECT pg_temp.nf_id('alias', a.i * 3 + j), a.id, alias.name, alias.kind::"AliasKind", alias.language
+INSERT INTO "Alias" (id, "actorId", name, "nameKey", kind, language)
+SELECT pg_temp.nf_id('alias', a.i * 3 + j), a.id, alias.name, ${NAME_KEY_SQL('alias.name')}, alias.kind::"AliasKind", alias.language
 FROM (SELECT id, name, kind = 'ORGANIZATION' AS organization, substr(slug, 11)::bigint AS i FROM "Actor" WHERE slug LIKE 'gen-actor-%') a
 CROSS JOIN generate_series(0, 2) j
 CROSS JOIN LATERAL (SELECT
