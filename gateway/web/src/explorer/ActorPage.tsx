@@ -1,6 +1,7 @@
 import { useQuery } from './client';
 import { formatDate, STANCE_LABEL, words } from './format';
 import { ActorPageQuery } from './queries';
+import { statementInSource } from './Statement';
 import { Empty, Failure, Loading, Unavailable } from './states';
 
 const year = (value: string | null | undefined) => (value ? value.slice(0, 4) : '');
@@ -80,7 +81,13 @@ export function ActorPage({ slug }: { slug: string }) {
                   ) : (
                     'an event'
                   )}{' '}
-                  · reported in <cite>{statement.reportedIn.title}</cite>
+                  · reported in{' '}
+                  <a
+                    href={statementInSource(statement.reportedIn.slug, statement.id)}
+                    title="This statement in its source"
+                  >
+                    <cite>{statement.reportedIn.title}</cite>
+                  </a>
                 </p>
               </li>
             ))}

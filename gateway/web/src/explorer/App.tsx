@@ -3,20 +3,33 @@ import { ActorPage } from './ActorPage';
 import { apiKey } from './client';
 import { EventPage } from './EventPage';
 import { Home } from './Home';
+import { SourcePage } from './SourcePage';
 
-/** Routes live in the hash (#/event/<slug>, #/actor/<slug>), so any static server can serve the page. */
+/**
+ * Routes live in the hash (#/event/<slug>, #/actor/<slug>, #/source/<slug>, and
+ * #/source/<slug>/statement/<id> for a statement in its source), so any static server can serve
+ * the page. A new page starts at the top; choosing another statement of the same source does not.
+ */
+function parseRoute(hash: string) {
+  const [, kind, slug, statement] =
+    /^#\/(event|actor|source)\/([\w-]{1,200})(?:\/statement\/([\w-]{1,200}))?$/.exec(hash) ?? [];
+  return { kind, slug, statement };
+}
+
 function useRoute() {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
+    let page = parseRoute(window.location.hash);
     const update = () => {
+      const next = parseRoute(window.location.hash);
       setHash(window.location.hash);
-      window.scrollTo(0, 0);
+      if (next.kind !== page.kind || next.slug !== page.slug) window.scrollTo(0, 0);
+      page = next;
     };
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);
-  const [, kind, slug] = /^#\/(event|actor)\/([\w-]{1,200})$/.exec(hash) ?? [];
-  return { kind, slug };
+  return parseRoute(hash);
 }
 
 function KeyForm() {
@@ -53,7 +66,7 @@ function KeyForm() {
 }
 
 export function App() {
-  const { kind, slug } = useRoute();
+  const { kind, slug, statement } = useRoute();
   return (
     <>
       <header className="site">
@@ -70,6 +83,8 @@ export function App() {
           <EventPage slug={slug} />
         ) : kind === 'actor' && slug ? (
           <ActorPage slug={slug} />
+        ) : kind === 'source' && slug ? (
+          <SourcePage slug={slug} statement={statement} />
         ) : (
           <Home />
         )}

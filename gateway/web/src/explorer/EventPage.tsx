@@ -1,10 +1,8 @@
 import { useQuery } from './client';
-import { formatDate, words } from './format';
+import { AFFIRMING, formatDate, words } from './format';
 import { EventPageQuery } from './queries';
 import { Statement, type StatementView } from './Statement';
 import { Empty, Failure, Loading, Unavailable } from './states';
-
-const AFFIRMING = new Set(['ASSERTS', 'SUPPORTS']);
 
 interface ClaimView {
   id: string;

@@ -16,6 +16,9 @@ export function formatDate(value: string | null | undefined, precision: Precisio
 /** ENUM_VALUES read as words: ATTACK_ON_BORDER_POST → "attack on border post". */
 export const words = (value: string) => value.toLowerCase().replace(/_/g, ' ');
 
+/** The stances that take a claim's side; the others (DENIES, DISPUTES) reject it. */
+export const AFFIRMING = new Set(['ASSERTS', 'SUPPORTS']);
+
 export const STANCE_LABEL: Record<string, string> = {
   ASSERTS: 'asserts',
   SUPPORTS: 'supports',

@@ -1,5 +1,33 @@
 import { graphql } from '../gql';
 
+/** What the Statement component shows of a statement, wherever it stands. */
+export const StatementCardFragment = graphql(`
+  fragment StatementCard on Statement {
+    id
+    stance
+    quote
+    paraphrase
+    saidAt
+    saidAtPrecision
+    channel
+    channelDetail
+    # Each speaker's latest position only.
+    speaker {
+      slug
+      name
+      affiliations(first: 1) {
+        title
+        organization {
+          name
+        }
+      }
+    }
+    outlet {
+      name
+    }
+  }
+`);
+
 export const SearchQuery = graphql(`
   query Search($text: String!) {
     events(filter: { search: $text }, first: 10) {
@@ -112,29 +140,9 @@ export const EventPageQuery = graphql(`
         aspect
         question
         statements {
-          id
-          stance
-          quote
-          paraphrase
-          saidAt
-          saidAtPrecision
-          channel
-          channelDetail
-          # The page shows each speaker's latest position only.
-          speaker {
-            slug
-            name
-            affiliations(first: 1) {
-              title
-              organization {
-                name
-              }
-            }
-          }
-          outlet {
-            name
-          }
+          ...StatementCard
           reportedIn {
+            slug
             title
             publisher
             publishedAt
@@ -203,9 +211,47 @@ export const ActorPageQuery = graphql(`
           }
         }
         reportedIn {
+          slug
           title
           publishedAt
           publishedAtPrecision
+        }
+      }
+    }
+  }
+`);
+
+// A source and the statements it reports, in the order of its text. Source.statements takes no
+// `after`: a source lists its first 100 statements at most (the page says so when it gets 100).
+export const SourcePageQuery = graphql(`
+  query SourcePage($slug: String!) {
+    source(slug: $slug) {
+      id
+      slug
+      title
+      publisher
+      url
+      publishedAt
+      publishedAtPrecision
+      language
+      note
+      text
+      contentSha256
+      statements(first: 100) {
+        ...StatementCard
+        span {
+          start
+          end
+          context
+        }
+        claim {
+          id
+          text
+          contested
+          event {
+            slug
+            title
+          }
         }
       }
     }
