@@ -202,6 +202,10 @@ describe('the fact explorer at /explorer', () => {
       await expect
         .poll(() => page.locator('main').innerText(), { timeout: 15_000 })
         .toContain('There is no event “no-such-event”');
+      await page.goto(`${federation.gatewayUrl}/explorer#/source/no-such-source`);
+      await expect
+        .poll(() => page.locator('main').innerText(), { timeout: 15_000 })
+        .toContain('There is no source “no-such-source”');
       expect(problems).toEqual([]);
     } finally {
       await context.close();
@@ -220,6 +224,151 @@ describe('the fact explorer at /explorer', () => {
       await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('This gateway needs an API key.');
       expect(await alert.innerText()).toContain('The API key is not valid');
       await page.screenshot({ path: path.join(screenshots, 'explorer-error.png') });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a source page in the explorer', () => {
+  const SOURCE_SLUG = 'belgorod-incursion-report-2023-05-23';
+  const SOURCE_QUERY = `query($slug: String!) {
+    source(slug: $slug) {
+      id title text
+      statements(first: 100) { id quote span { start end } speaker { slug name } }
+    }
+  }`;
+  interface SourceAnswer {
+    source: {
+      id: string;
+      title: string;
+      text: string | null;
+      statements: Array<{
+        id: string;
+        quote: string | null;
+        span: { start: number; end: number } | null;
+        speaker: { slug: string; name: string } | null;
+      }>;
+    };
+  }
+  /** The seed report as the API gives it: the expected answers come from here, not from the page. */
+  let source: SourceAnswer['source'];
+  const url = () => `${federation.gatewayUrl}/explorer#/source/${SOURCE_SLUG}`;
+
+  beforeAll(async () => {
+    source = (await federation.query<SourceAnswer>(SOURCE_QUERY, { slug: SOURCE_SLUG })).body.data!.source;
+    // The seed's report comes with its text, and statements quoted in it.
+    expect(source.text).toBeTruthy();
+    expect(source.statements.filter((statement) => statement.span && statement.quote).length).toBeGreaterThan(0);
+  });
+
+  it('shows the text with every statement’s passage highlighted and its quote marked, as the API places them', async () => {
+    const { context, page, requests, problems } = await open(DESKTOP);
+    try {
+      await page.goto(url());
+      await page.getByRole('heading', { level: 1, name: source.title }).waitFor({ timeout: 15_000 });
+      const text = source.text!;
+
+      // The whole text, paragraph by paragraph.
+      const paragraphs = await page.locator('.source-text p').allTextContents();
+      expect(paragraphs.join('\n')).toBe(text.split('\n').filter(Boolean).join('\n'));
+
+      // Each statement's highlights, put together, read as its span of the text; its quoted words as its quote.
+      const marks = await page.locator('.source-text mark').evaluateAll((elements) =>
+        elements.map((mark) => ({
+          ids: (mark as HTMLElement).dataset.statements!.split(' '),
+          text: mark.textContent ?? '',
+          title: mark.getAttribute('title') ?? '',
+          quotes: [...mark.querySelectorAll('q')].map((q) => ({
+            ids: q.dataset.quoteOf!.split(' '),
+            text: q.textContent,
+          })),
+        })),
+      );
+      const joined = (parts: Array<{ ids: string[]; text: string | null }>) => {
+        const byId: Record<string, string> = {};
+        for (const part of parts) for (const id of part.ids) byId[id] = (byId[id] ?? '') + part.text;
+        return byId;
+      };
+      const placed = source.statements.filter((statement) => statement.span);
+      expect(joined(marks)).toEqual(
+        Object.fromEntries(placed.map(({ id, span }) => [id, text.slice(span!.start, span!.end).replace(/\n/g, '')])),
+      );
+      expect(joined(marks.flatMap((mark) => mark.quotes))).toEqual(
+        Object.fromEntries(placed.filter((s) => s.quote).map(({ id, quote }) => [id, quote])),
+      );
+      // Each highlight names who said what there.
+      for (const mark of marks)
+        for (const id of mark.ids) {
+          const speaker = source.statements.find((statement) => statement.id === id)!.speaker;
+          if (speaker) expect(mark.title).toContain(speaker.name);
+        }
+      // Statements with no place in the text are listed below it.
+      const unplaced = source.statements.filter((statement) => !statement.span);
+      expect(await page.locator('[data-statements]:not(mark)').count()).toBe(unplaced.length);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-source-desktop.png'), fullPage: true });
+
+      // A highlight opens its statement; its speaker's link goes to the speaker's page.
+      const opens = (id: string) => `#/source/${SOURCE_SLUG}/statement/${id}`;
+      const links = await page.locator('.source-text a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const quoted = placed.find(({ id, quote, speaker }) => quote && speaker && links.includes(opens(id)))!;
+      await page
+        .locator(`.source-text a[href="${opens(quoted.id)}"]`)
+        .first()
+        .click();
+      await expect.poll(() => new URL(page.url()).hash).toBe(opens(quoted.id));
+      // The opened passage says so, and a second click closes it.
+      const opened = page.locator('.source-text a[aria-expanded="true"]');
+      expect(await opened.first().getAttribute('href')).toBe(`#/source/${SOURCE_SLUG}`);
+      const card = page.getByRole('complementary', { name: 'The statement reported in this passage' });
+      expect(await card.innerText()).toContain(quoted.quote!);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-source-statement.png') });
+      await card.getByRole('link', { name: quoted.speaker!.name }).first().click();
+      await page.getByRole('heading', { level: 1, name: quoted.speaker!.name }).waitFor();
+      expect(new URL(page.url()).hash).toBe(`#/actor/${quoted.speaker!.slug}`);
+
+      expectOnlyTheGateway(requests);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is reached from a statement on an event page, opened at that statement', async () => {
+    const { context, page, problems } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer#/event/belgorod-incursion-2023`);
+      const militias = page.getByRole('region', { name: /Russian volunteer militias/ });
+      const yusov = militias.locator('article.statement', { hasText: 'Andriy Yusov' }).first();
+      await yusov.waitFor({ timeout: 15_000 });
+      await yusov.getByRole('link', { name: source.title }).click();
+      await page.getByRole('heading', { level: 1, name: source.title }).waitFor({ timeout: 15_000 });
+
+      const [, id] = /^#\/source\/[\w-]+\/statement\/([\w-]+)$/.exec(new URL(page.url()).hash) ?? [];
+      const statement = source.statements.find((candidate) => candidate.id === id);
+      expect(statement?.speaker?.name).toBe('Andriy Yusov');
+      const card = page.getByRole('complementary', { name: 'The statement reported in this passage' });
+      expect(await card.innerText()).toContain('Andriy Yusov');
+      // The page scrolled to the passage, which is marked as the chosen one.
+      const chosen = page.locator(`.source-text mark.chosen[data-statements~="${id}"]`).first();
+      const box = (await chosen.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(DESKTOP.height);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('works at phone width: nothing wider than the screen', async () => {
+    const { context, page, problems } = await open(PHONE);
+    try {
+      await page.goto(url());
+      await page.getByRole('heading', { level: 1, name: source.title }).waitFor({ timeout: 15_000 });
+      await page.locator('.source-text mark').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-source-phone.png'), fullPage: true });
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }
