@@ -32,6 +32,7 @@ import { trustedDocuments } from './security/trusted-documents';
 import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
 import type { TrustedDocumentStore } from './trusted-documents/store';
 import { mountWebPages } from './web';
+import { factPackageJsonSchema, FORMAT_VERSION } from '@newsfacts/fact-package/format';
 
 /** The IETF draft and Stripe keep answers at least a day; so do we. */
 const IDEMPOTENT_ANSWERS_KEPT_MS = 24 * 60 * 60 * 1000;
@@ -209,6 +210,13 @@ export async function createGatewayServer({
       logger,
     }),
   );
+  // The fact-package format, for editors and other languages' validators (see README, Contribute facts).
+  const factPackageSchema = JSON.stringify(factPackageJsonSchema(), null, 2);
+  app.get(`/schemas/fact-package-v${FORMAT_VERSION}.json`, (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.type('application/schema+json').send(factPackageSchema);
+  });
   app.use(graphqlApp);
   // listen() starts draining through the app it serves; the flag lives in the shell's app.
   app.locals.startDraining = graphqlApp.locals.startDraining;

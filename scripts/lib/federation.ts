@@ -171,7 +171,8 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitUntilReady(`${subgraphUrls[name]}/readyz`, processes[name])));
     signal?.throwIfAborted();
     if (options.seed ?? options.prepare ?? true) {
-      options.onSeeded?.(await importSeed(`${subgraphUrls.imports}/graphql`, env.SUBGRAPH_SIGNING_SECRET));
+      const counts = await importSeed(`${subgraphUrls.imports}/graphql`, env.SUBGRAPH_SIGNING_SECRET);
+      options.onSeeded?.(counts);
       signal?.throwIfAborted();
     }
 

@@ -335,10 +335,10 @@ export async function createOnce<Row extends { id: string }>(spec: CreateOnce<Ro
   try {
     return await spec.create();
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    // A twin that committed first (its slug taken, its id too) makes this create a retry of it.
     const winner = await repeat();
     if (winner) return winner;
-    spec.onTaken?.();
+    if (isUniqueViolation(error)) spec.onTaken?.();
     throw error;
   }
 }

@@ -15,9 +15,11 @@ import { createGraphClient, ServiceUnreachable } from './importer/graph-client';
 import { importPackage } from './importer/import-package';
 import { countOutcomes, type RecordReport } from './importer/report';
 
-/** How long importPackage waits for its job before answering with it still RUNNING. */
-const ANSWER_WITHIN_MS = 10_000;
-const HEARTBEAT_MS = 2_000;
+/**
+ * How long importPackage waits for its job before answering with it still RUNNING: well inside
+ * the gateway's wait for a subgraph (SUBGRAPH_TIMEOUT_MS, 5 s unless set).
+ */
+const ANSWER_WITHIN_MS = 3_000;
 const POLL_MS = 500;
 
 export interface Submission {
@@ -120,11 +122,14 @@ export function startImportWorker(options: WorkerOptions): Worker {
 
   const claim = async (): Promise<ImportJob | null> => {
     const stale = new Date(Date.now() - options.leaseMs);
+    // Never one of its own: a job this process runs is alive even if a heartbeat was slow.
+    const own = [...mine];
     const [job] = await prisma.$queryRaw<ImportJob[]>`
       UPDATE "ImportJob" SET status = 'RUNNING', "heartbeatAt" = now(), "startedAt" = COALESCE("startedAt", now()),
              attempts = attempts + 1
       WHERE id = (SELECT id FROM "ImportJob"
-                  WHERE status = 'QUEUED' OR (status = 'RUNNING' AND "heartbeatAt" < ${stale})
+                  WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND "heartbeatAt" < ${stale}))
+                    AND NOT (id::text = ANY(${own}::text[]))
                   ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     return job ?? null;
@@ -133,9 +138,10 @@ export function startImportWorker(options: WorkerOptions): Worker {
   const run = async (job: ImportJob) => {
     const log = logger.child({ importJob: job.id, packageId: job.packageId, attempt: job.attempts });
     log.info({ dryRun: job.dryRun }, 'import started');
+    // Several beats to a lease, so that a slow one or two do not give the job away.
     const heartbeat = setInterval(() => {
       void prisma.importJob.update({ where: { id: job.id }, data: { heartbeatAt: new Date() } }).catch(() => {});
-    }, HEARTBEAT_MS);
+    }, options.leaseMs / 4);
     let records: RecordReport[] = [];
     let failure: string | null = null;
     try {

@@ -265,7 +265,8 @@ export async function importPackage(pkg: PackageEnvelope, options: ImportOptions
 
   // References: a local key (to a record that must itself have been imported), or the graph's.
   const localIndex = new Map<string, Entry<unknown>>();
-  for (const record of all) if (record.values) localIndex.set(`${record.report.kind}:${record.report.key}`, record);
+  // Every record with a key, refused ones too: a reference to one is NOT_IMPORTED, not unknown.
+  for (const record of all) localIndex.set(`${record.report.kind}:${record.report.key}`, record);
   const resolve = (kind: RecordKind, reference: Reference, field: string[]): Resolution => {
     if (typeof reference === 'string') {
       const target = localIndex.get(`${kind}:${reference}`);

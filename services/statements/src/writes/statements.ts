@@ -29,6 +29,7 @@ import type { StatementsPrisma } from '../db';
 import type { Source, Statement } from '../generated/prisma/client.ts';
 import { Channel, Stance, type DatePrecision } from '../generated/prisma/enums.ts';
 import { placeStatement } from '@newsfacts/platform/quotes';
+import { sourceText } from './source-texts';
 
 const span = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) });
 
@@ -59,7 +60,11 @@ const updateInput = z.object({
 }) as z.ZodType<{ id: string } & z.output<z.ZodObject<typeof anchorHints>> & Partial<StatementValues>>;
 
 /** The rules on a statement as a whole: its words, and when it was said. */
-function checkWhole(values: StatementValues, source: Source | null, given: Partial<StatementValues>): FieldError[] {
+function checkWhole(
+  values: StatementValues,
+  source: Pick<Source, 'publishedAt' | 'publishedAtPrecision'> | null,
+  given: Partial<StatementValues>,
+): FieldError[] {
   const errors: FieldError[] = [];
   if (!values.quote && !values.paraphrase) {
     const field = given.paraphrase === null ? 'paraphrase' : 'quote';
@@ -95,7 +100,8 @@ const describeDate = (instant: Date, datePrecision: DatePrecision) =>
 async function localReferences(prisma: StatementsPrisma, claimId: string | undefined, sourceId: string | undefined) {
   const [claim, source] = await Promise.all([
     claimId ? prisma.claim.findUnique({ where: { id: claimId } }) : null,
-    sourceId ? prisma.source.findUnique({ where: { id: sourceId } }) : null,
+    // Its text (up to a megabyte) only through sourceText, which keeps it for the next statement.
+    sourceId ? prisma.source.findUnique({ where: { id: sourceId }, omit: { text: true } }) : null,
   ]);
   const errors: FieldError[] = [];
   if (claimId && !claim)
@@ -156,7 +162,9 @@ export async function createStatement(
     isSameAs: (existing) => comparable(existing) === comparable(input),
     create: async () => {
       const { claim, source, errors } = await localReferences(prisma, input.claimId, input.sourceId);
-      const anchored = source ? placeStatement(source, input.quote, input) : { span: null, errors: [] };
+      const anchored = source
+        ? placeStatement({ id: source.id, text: await sourceText(prisma, source) }, input.quote, input)
+        : { span: null, errors: [] };
       refuseIfAny([...errors, ...checkWhole(input, source, input), ...anchored.errors]);
       // Asked only once everything else holds, and before writing: an actors service that cannot
       // answer refuses the statement rather than risk a dangling speaker.
@@ -243,7 +251,7 @@ export async function updateStatement(
   const placeAgain = [input.quote, input.sourceId, input.span, input.quoteContext].some((value) => value !== undefined);
   const anchored =
     placeAgain && local.source
-      ? placeStatement(local.source, values.quote, input)
+      ? placeStatement({ id: local.source.id, text: await sourceText(prisma, local.source) }, values.quote, input)
       : { span: null, errors: [] as FieldError[] };
   refuseIfAny([...local.errors, ...checkWhole(values, local.source, given), ...anchored.errors]);
   const actors = await confirmActors(peers, principal, {
