@@ -26,6 +26,7 @@ import { repoRoot } from '@newsfacts/platform/config';
 import { signRequest } from '@newsfacts/platform/signing';
 import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import { isolatedEnv, launchFederation, type RunningFederation as Federation } from '../lib/federation';
+import { importSection, measureImports, type ImportFigures } from './imports';
 import { freePort } from '../lib/ports';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../lib/probe-graph';
 import { sumOf } from '../lib/prometheus';
@@ -44,6 +45,7 @@ const WARMUP_S = args.quick ? 1 : 3;
 const CONNECTIONS = Number(args.connections);
 const SOAK_S = args.quick ? 6 : Number(args.soak);
 const PROBE_SIZES = [1, 10, 100, 1000];
+const IMPORT_STATEMENTS = args.quick ? 1_000 : 10_000;
 
 const SIMPLE_QUERY = /* GraphQL */ `
   query Simple($slug: String!) {
@@ -91,6 +93,8 @@ export interface BenchmarkFigures {
   soak: { rate: number; seconds: number; requests: number; errors: number; samples: number };
   /** The report's verdicts, as measured on this machine. */
   holds: { s2OverS1: boolean; s4: boolean; s5SqlConstant: boolean; memoryFlat: boolean };
+  /** A synthetic fact package's import: throughput, and its dry run's time. */
+  imports?: ImportFigures;
 }
 
 export interface ScenarioFigures {
@@ -505,6 +509,10 @@ async function main() {
       `| Gateway memory flat over the soak | RSS ${(firstRss / 2 ** 20).toFixed(0)} → ${(lastRss / 2 ** 20).toFixed(0)} MiB, heap used ${(firstHeap / 2 ** 20).toFixed(0)} → ${(lastHeap / 2 ** 20).toFixed(0)} MiB (first vs last fifth of ${samples.length} samples over ${Math.round((Date.now() - soakStart) / 1000)} s; ${soak.requests} requests, ${soak.errors} errors) | ${verdict(lastRss <= firstRss * 1.1)} |`,
       ``,
     );
+    log(`importing a synthetic package of ${IMPORT_STATEMENTS} statements`);
+    const imports = await measureImports(federation, IMPORT_STATEMENTS);
+    figures.imports = imports;
+    sections.push(...importSection(imports));
   } finally {
     await federation.stop();
   }

@@ -74,8 +74,14 @@ describe('npm run bench -- --quick', () => {
       // Not zero errors: a quick soak starts while S5's unanswered N = 1000 queries still hold the CPU.
       expect(figures.soak.errors).toBeLessThan(figures.soak.requests);
       expect(figures.soak.samples).toBeGreaterThan(0);
+
+      // The import of a synthetic package of 1,000 statements: every record in, timed.
+      expect(figures.imports).toMatchObject({ statements: 1_000, records: 1 + 1 + 20 + 1 + 7 + 1_000 });
+      expect(figures.imports!.recordsPerSecond).toBeGreaterThan(0);
+      expect(figures.imports!.dryRunSeconds).toBeGreaterThan(0);
+      expect(fs.readFileSync(path.join(dir, 'benchmark.md'), 'utf8')).toMatch(/## Imports/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 600_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The README's first command, minus the install: `scripts/dev.ts` on a data folder that does
  * not exist yet, so it runs on the embedded default from scratch (PGlite initdb, migrations,
- * seed), serves the raid query, and stops every child on SIGINT.
+ * the seed package imported), serves the raid query, takes a newsroom's package through
+ * `npm run import`, and stops every child on SIGINT.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,12 +10,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, stopAll, type ServiceProcess } from '../../scripts/lib/processes';
 import { freePort, postGraphQL } from '../helpers/federation';
-import { runKeysCli } from '../helpers/keys-cli';
+import { createKey, runKeysCli } from '../helpers/keys-cli';
+import { runImportCli } from '../helpers/import-cli';
+import { inventedReport } from '../fixtures/packages';
 
 let dataDir: string;
 let orchestrator: ServiceProcess;
 const output: string[] = [];
 const ports: Record<string, number> = {};
+let writeKey: string;
 
 async function waitForLine(pattern: RegExp, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -28,10 +32,12 @@ async function waitForLine(pattern: RegExp, timeoutMs: number) {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-embedded-'));
-  for (const name of ['GATEWAY', 'EVENTS', 'ACTORS', 'STATEMENTS']) ports[name] = await freePort();
+  for (const name of ['GATEWAY', 'EVENTS', 'ACTORS', 'STATEMENTS', 'IMPORTS']) ports[name] = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
   // The embedded default in full: no database URL, no Redis, whatever the caller's shell has.
-  for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS', 'GATEWAY']) delete env[`${name}_DATABASE_URL`];
+  for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS', 'IMPORTS', 'GATEWAY']) delete env[`${name}_DATABASE_URL`];
+  // The key database is the gateway's embedded one: its key is made before the gateway holds it.
+  writeKey = (await createKey(env, 'Embedded Desk', 'read,write')).key;
   delete env.REDIS_URL;
   for (const [name, port] of Object.entries(ports)) env[`${name}_PORT`] = String(port);
   orchestrator = startService('dev', 'scripts/dev.ts', env, (_name, line) => output.push(line));
@@ -45,7 +51,7 @@ afterAll(async () => {
 
 describe('the embedded default, started from scratch', () => {
   it('says which database each subgraph uses', () => {
-    for (const name of ['events', 'actors', 'statements']) {
+    for (const name of ['events', 'actors', 'statements', 'imports']) {
       expect(output).toContainEqual(
         expect.stringContaining(`[${name}] database: embedded PGlite at ${path.join(dataDir, name)}`),
       );
@@ -74,8 +80,30 @@ describe('the embedded default, started from scratch', () => {
     expect(perpetrator).toHaveLength(2);
   });
 
+  it('takes a second report through `npm run import`: a dry run, then the import, attached to what the seed holds', async () => {
+    const gateway = `http://127.0.0.1:${ports.GATEWAY}`;
+    const dry = await runImportCli(gateway, writeKey, inventedReport(), '--dry-run');
+    expect(dry.code, dry.lines.join('\n')).toBe(0);
+    expect(dry.lines).toContainEqual(
+      expect.stringMatching(/matched +actors\.0 \(hladkov\) .* by alias "Vyacheslav Hladkov"/),
+    );
+    expect(dry.lines.at(-1)).toMatch(/^done: 4 would be created, 0 unchanged, 2 matched, 0 ambiguous, 0 rejected$/);
+
+    const real = await runImportCli(gateway, writeKey, inventedReport());
+    expect(real.code, real.lines.join('\n')).toBe(0);
+    expect(real.lines.at(-1)).toMatch(/^done: 4 created, 0 unchanged, 2 matched/);
+    const { body } = await postGraphQL(
+      `${gateway}/graphql`,
+      `{ actor(slug: "vyacheslav-gladkov") { statements(first: 50) { quote } } }`,
+    );
+    expect(body.data!.actor.statements).toContainEqual({ quote: 'It is too early to go home' });
+
+    const again = await runImportCli(gateway, writeKey, inventedReport());
+    expect(again.lines.at(-1)).toMatch(/^done: 0 created, 4 unchanged, 2 matched/);
+  }, 120_000);
+
   it('keeps its data in the data folder, one directory per subgraph', () => {
-    for (const name of ['events', 'actors', 'statements'])
+    for (const name of ['events', 'actors', 'statements', 'imports'])
       expect(fs.existsSync(path.join(dataDir, name, 'PG_VERSION'))).toBe(true);
   });
 
@@ -94,7 +122,7 @@ describe('the embedded default, started from scratch', () => {
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     }
     // The embedded databases were closed cleanly: their lock files are gone.
-    for (const name of ['events', 'actors', 'statements', 'gateway']) {
+    for (const name of ['events', 'actors', 'statements', 'imports', 'gateway']) {
       expect(fs.existsSync(path.join(dataDir, name, '.newsfacts.lock'))).toBe(false);
     }
     const { code, lines } = await runKeysCli(

@@ -1,7 +1,10 @@
 // Fact packages through the real gateway: the imports service resolving a package against the
 // graph and asking the events, actors and statements services to write it, over real HTTP, on
 // PostgreSQL. The seed itself came in this way when the federation started.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@newsfacts/platform/config';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { syntheticPackage } from '../../scripts/lib/synthetic-package';
@@ -438,6 +441,14 @@ describe('imports that stop midway', () => {
 });
 
 describe('the format', () => {
+  it("the README's example imports as it says", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const example = JSON.parse(/### Fact packages[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]!);
+    const job = await importAs(keys.kyiv, example);
+    expect(job).toMatchObject({ status: 'DONE', counts: { rejected: 0, ambiguous: 0 } });
+    expect(record(job, 'too-early')).toMatchObject({ outcome: 'CREATED' });
+  }, 60_000);
+
   it('is served as a JSON Schema by the gateway', async () => {
     const response = await fetch(`${federation.gatewayUrl}/schemas/fact-package-v1.json`);
     expect(response.status).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedId } from '@newsfacts/platform/seed-ids';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 import {
@@ -210,4 +211,31 @@ describe('statements written through the gateway', () => {
     const gone = await as(keys.reader, `{ claim(id: "${id}") { id } }`);
     expect(gone.body.data!.claim).toBeNull();
   });
+
+  it('the service that owns a reference down: the write is refused SERVICE_UNAVAILABLE, nothing is written, and the same write goes in once it is back', async () => {
+    const before = await state();
+    await stopAll([federation.processes.actors]);
+    let actors: ServiceProcess | undefined;
+    try {
+      const refused = await as(keys.kyiv, CREATE_STATEMENT, {
+        input: statementInput({ quote: null, paraphrase: 'Said the sweep was over.' }),
+      });
+      expect(refused.status).toBe(200);
+      expect(refused.body.data ?? null).toBeNull();
+      expect(refused.body.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      // Masked as every subgraph failure is, with nothing of the service's internals.
+      expect(JSON.stringify(refused.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|stack/);
+      expect(await state()).toEqual(before);
+    } finally {
+      actors = startService('actors', 'services/actors/src/index.ts', federation.env, (source, line) =>
+        federation.output.push(`[${source}] ${line}`),
+      );
+      await waitUntilReady(`${federation.subgraphUrls.actors}/readyz`, actors);
+    }
+    const retried = await as(keys.kyiv, CREATE_STATEMENT, {
+      input: statementInput({ quote: null, paraphrase: 'Said the sweep was over.' }),
+    });
+    expect(retried.body.data!.createStatement.errors).toEqual([]);
+    await stopAll([actors]);
+  }, 60_000);
 });

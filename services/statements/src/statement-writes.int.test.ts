@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { startSubgraphHarness, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
@@ -32,6 +33,8 @@ const GLADKOV = seedId.actor('vyacheslav-gladkov');
 const UKRAINIAN_FORMATIONS = seedId.claim('raid-perpetrator-ukrainian-armed-formations');
 const SEED_SOURCE = seedId.source('belgorod-incursion-report-2023-05-23');
 const NOWHERE = '00000000-0000-4000-8000-000000000000';
+// A source created without text (its id follows from its externalId), for spans with nothing to point into.
+const TEXTLESS_SOURCE = newRecordId('source', KYIV_DESK.keyId!, 'textless-report');
 
 let statements: SubgraphHarness;
 let db: pg.Client;
@@ -42,6 +45,13 @@ beforeAll(async () => {
   await db.connect();
   const { data } = await statements.execute(CREATE_SOURCE, { input: report }, KYIV_DESK);
   sourceId = data!.createSource.source.id;
+  const { text: _text, ...textless } = report;
+  const bare = await statements.execute(
+    CREATE_SOURCE,
+    { input: { ...textless, title: 'A report kept without its text', externalId: 'textless-report' } },
+    KYIV_DESK,
+  );
+  expect(bare.data!.createSource.source.id).toBe(TEXTLESS_SOURCE);
 });
 afterAll(async () => {
   await db?.end();
@@ -329,7 +339,7 @@ describe('statements', () => {
     ['an overlong channel detail', { channelDetail: 'x'.repeat(301) }, ['input', 'channelDetail'], 'TOO_LONG', /300/],
     [
       'a span into a source with no text',
-      { sourceId: SEED_SOURCE, saidAt: null, saidAtPrecision: null, span: { start: 0, end: 10 } },
+      { sourceId: TEXTLESS_SOURCE, saidAt: null, saidAtPrecision: null, span: { start: 0, end: 10 } },
       ['input', 'span'],
       'INVALID',
       /no text/,

@@ -209,7 +209,7 @@ describe('statements subgraph on PostgreSQL', () => {
       speaker: { id: seedId.actor('vyacheslav-gladkov') },
       claim: { id: seedId.claim('raid-response-security-operation-continuing'), aspect: 'RESPONSE' },
       reportedIn: { slug: SOURCE_SLUG },
-      span: { start: 233, end: 405 },
+      span: { start: 234, end: 328 },
     });
   });
 
