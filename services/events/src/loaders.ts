@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { lateralPageLoader } from '@newsfacts/platform/lateral-page';
 import { pageLoader, rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { anyOf } from '@newsfacts/platform/sql';
@@ -14,8 +15,15 @@ export function createLoaders(prisma: EventsPrisma) {
     lateralPageLoader<EventRelation>(prisma, { table: 'EventRelation', parentColumn, orderBy: [{ column: 'id' }] });
 
   return {
-    eventById: rowsById((ids) => prisma.event.findMany({ where: { id: { in: ids } } })),
-    eventBySlug: rowsBySlug((slugs) => prisma.event.findMany({ where: { slug: { in: slugs } } })),
+    // A merged event's old id and slug lead to the event it was merged into.
+    eventById: rowsById(
+      (ids) => prisma.event.findMany({ where: { id: { in: ids } } }),
+      (missing) => survivorsOf(prisma, 'fromId', missing),
+    ),
+    eventBySlug: rowsBySlug(
+      (slugs) => prisma.event.findMany({ where: { slug: { in: slugs } } }),
+      (missing) => survivorsOf(prisma, 'fromSlug', missing),
+    ),
     placeById: rowsById((ids) => prisma.place.findMany({ where: { id: { in: ids } } })),
     /** Sub-events most recent first, undated last. */
     subEventsByParentId: lateralPageLoader<Event>(prisma, {
@@ -52,6 +60,18 @@ export function createLoaders(prisma: EventsPrisma) {
       orderBy: [{ column: 'metric' }, { column: 'id' }],
     }),
   };
+}
+
+/** The events that merged events' old ids (or slugs) lead to, keyed by the old id (or slug). */
+async function survivorsOf(prisma: EventsPrisma, by: 'fromId' | 'fromSlug', keys: string[]) {
+  // A malformed id names no event, and would fail the uuid comparison for the whole batch.
+  const asked = by === 'fromId' ? keys.filter((key) => UUID_PATTERN.test(key)) : keys;
+  if (!asked.length) return [];
+  const redirects = await prisma.eventRedirect.findMany({
+    where: by === 'fromId' ? { fromId: { in: asked } } : { fromSlug: { in: asked } },
+    include: { to: true },
+  });
+  return redirects.map((redirect) => ({ key: redirect[by], row: redirect.to }));
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

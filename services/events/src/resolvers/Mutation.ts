@@ -1,6 +1,6 @@
 import { deletionPayload, payload } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
-import { followActorMerge } from '../writes/merges';
+import { followActorMerge, mergeEvents } from '../writes/merges';
 import { createEvent, deleteEvent, updateEvent } from '../writes/events';
 import { createPlace, deletePlace, updatePlace } from '../writes/places';
 
@@ -12,6 +12,8 @@ export const Mutation: MutationResolvers = {
     payload('event', () => updateEvent(prisma, peers, principal, input)),
   deleteEvent: (_parent, { input }, { prisma, peers, principal }) =>
     deletionPayload(() => deleteEvent(prisma, peers, principal, input)),
+  mergeEvents: (_parent, { input }, { prisma, peers, principal }) =>
+    payload('event', () => mergeEvents(prisma, peers, principal, input)),
   createPlace: (_parent, { input }, { prisma, principal }) =>
     payload('place', () => createPlace(prisma, principal, input)),
   updatePlace: (_parent, { input }, { prisma, principal }) =>

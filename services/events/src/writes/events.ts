@@ -303,9 +303,19 @@ const listRows = (eventId: string, input: EventInput, local: LocalReferences, fo
 const LISTS = ['participants', 'figures', 'relations'] as const;
 const listsGiven = (input: EventInput) => LISTS.filter((list) => input[list] != null);
 
+// A merged event's old slug stays taken, by the merged event: it leads to the survivor forever.
 const slugTable = (prisma: EventsPrisma): SlugTable => ({
-  holderOf: (slug) => prisma.event.findUnique({ where: { slug }, select: { id: true } }),
-  startingWith: (base) => prisma.event.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } }),
+  holderOf: async (slug) =>
+    (await prisma.event.findUnique({ where: { slug }, select: { id: true } })) ??
+    (await prisma.eventRedirect
+      .findUnique({ where: { fromSlug: slug }, select: { fromId: true } })
+      .then((redirect) => redirect && { id: redirect.fromId })),
+  startingWith: async (base) => [
+    ...(await prisma.event.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })),
+    ...(
+      await prisma.eventRedirect.findMany({ where: { fromSlug: { startsWith: base } }, select: { fromSlug: true } })
+    ).map((redirect) => ({ slug: redirect.fromSlug })),
+  ],
 });
 
 /** The part of an event a repeat create is compared on. */

@@ -1,12 +1,13 @@
 import { deletionPayload, payload } from '@newsfacts/platform/writes';
 import type { MutationResolvers } from '../generated/graphql.ts';
-import { followActorMerge } from '../writes/merges';
+import { followActorMerge, followEventMerge } from '../writes/merges';
 import { createClaim, deleteClaim, updateClaim } from '../writes/claims';
 import { createSource, deleteSource, updateSource } from '../writes/sources';
 import { createStatement, deleteStatement, updateStatement } from '../writes/statements';
 
 export const Mutation: MutationResolvers = {
   followActorMergeInStatements: (_parent, args, { prisma, principal }) => followActorMerge(prisma, principal, args),
+  followEventMergeInStatements: (_parent, args, { prisma, principal }) => followEventMerge(prisma, principal, args),
   createSource: (_parent, { input }, { prisma, principal }) =>
     payload('source', () => createSource(prisma, principal, input)),
   updateSource: (_parent, { input }, { prisma, principal }) =>
