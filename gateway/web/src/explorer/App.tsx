@@ -3,14 +3,17 @@ import { ActorPage } from './ActorPage';
 import { apiKey } from './client';
 import { EventPage } from './EventPage';
 import { Home } from './Home';
+import { ImportPage } from './ImportPage';
 import { SourcePage } from './SourcePage';
 
 /**
  * Routes live in the hash (#/event/<slug>, #/actor/<slug>, #/source/<slug>, and
- * #/source/<slug>/statement/<id> for a statement in its source), so any static server can serve
- * the page. A new page starts at the top; choosing another statement of the same source does not.
+ * #/source/<slug>/statement/<id> for a statement in its source; #/import to import a fact package),
+ * so any static server can serve the page. A new page starts at the top; choosing another
+ * statement of the same source does not.
  */
-function parseRoute(hash: string) {
+function parseRoute(hash: string): { kind?: string; slug?: string; statement?: string } {
+  if (hash === '#/import') return { kind: 'import' };
   const [, kind, slug, statement] =
     /^#\/(event|actor|source)\/([\w-]{1,200})(?:\/statement\/([\w-]{1,200}))?$/.exec(hash) ?? [];
   return { kind, slug, statement };
@@ -74,6 +77,9 @@ export function App() {
           newsfacts <span>fact explorer</span>
         </a>
         <nav>
+          <a href="#/import" aria-current={kind === 'import' ? 'page' : undefined}>
+            Import
+          </a>
           <a href="/graphiql">GraphiQL</a>
           <KeyForm />
         </nav>
@@ -85,6 +91,8 @@ export function App() {
           <ActorPage slug={slug} />
         ) : kind === 'source' && slug ? (
           <SourcePage slug={slug} statement={statement} />
+        ) : kind === 'import' ? (
+          <ImportPage />
         ) : (
           <Home />
         )}

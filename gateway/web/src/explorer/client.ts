@@ -17,6 +17,10 @@ export class RequestError extends Error {
     message: string,
     readonly code?: string,
     readonly requestId?: string,
+    /** The HTTP status, when the gateway answered at all. */
+    readonly status?: number,
+    /** Seconds to wait before asking again, from a 429's Retry-After. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -27,12 +31,20 @@ interface GraphQLResponse<Result> {
   errors?: Array<{ message: string; extensions?: { code?: string; requestId?: string } }>;
 }
 
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /**
+   * The key to send in place of the one set in the header (apiKey): the import page sends its
+   * write key with its own requests only, so the reading pages keep the reader's key.
+   */
+  key?: string;
+}
+
 export async function request<Result, Variables>(
   document: TypedDocumentString<Result, Variables>,
   variables: Variables,
-  signal?: AbortSignal,
+  { signal, key = apiKey.get() }: RequestOptions = {},
 ): Promise<Result> {
-  const key = apiKey.get();
   // The bundle holds no document text, only ids: the gateway runs the documents of the explorer's
   // manifest (gql/persisted-documents.json, written by codegen) by id, and so does a gateway that
   // requires trusted documents.
@@ -50,11 +62,18 @@ export async function request<Result, Variables>(
     if ((error as Error).name === 'AbortError') throw error;
     throw new RequestError('The gateway could not be reached. Is it running?');
   }
+  const retryAfter = Number(response.headers.get('retry-after')) || undefined;
   let body: GraphQLResponse<Result>;
   try {
     body = (await response.json()) as GraphQLResponse<Result>;
   } catch {
-    throw new RequestError(`The gateway answered ${response.status} without a GraphQL body.`);
+    throw new RequestError(
+      `The gateway answered ${response.status} without a GraphQL body.`,
+      undefined,
+      undefined,
+      response.status,
+      retryAfter,
+    );
   }
   const [first] = body.errors ?? [];
   if (!body.data) {
@@ -62,6 +81,8 @@ export async function request<Result, Variables>(
       first?.message ?? `The gateway answered ${response.status}.`,
       first?.extensions?.code,
       first?.extensions?.requestId,
+      response.status,
+      retryAfter,
     );
   }
   return body.data;
@@ -82,7 +103,7 @@ export function useQuery<Result, Variables>(
     if (skip) return;
     const controller = new AbortController();
     setState({ status: 'loading' });
-    request(document, variables, controller.signal).then(
+    request(document, variables, { signal: controller.signal }).then(
       (data) => setState({ status: 'done', data }),
       (error: unknown) => {
         if ((error as Error).name !== 'AbortError') {

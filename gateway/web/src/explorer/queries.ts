@@ -257,3 +257,94 @@ export const SourcePageQuery = graphql(`
     }
   }
 `);
+
+/** What the import page shows of a job while it runs: its state and how many records had each outcome so far. */
+export const ImportJobStateFragment = graphql(`
+  fragment ImportJobState on ImportJob {
+    id
+    packageId
+    dryRun
+    status
+    failure
+    counts {
+      created
+      unchanged
+      matched
+      ambiguous
+      rejected
+    }
+  }
+`);
+
+/** One page of a job's report: what became of each record, with what it matched, its candidates or its errors. */
+export const ImportRecordPageFragment = graphql(`
+  fragment ImportRecordPage on ImportRecordConnection {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      kind
+      key
+      path
+      outcome
+      recordId
+      slug
+      matchedBy
+      matchedName
+      candidates {
+        id
+        slug
+        name
+        matchedName
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+// A fact package, checked (dryRun) or imported with the page's write key. The answer carries the
+// report's first page, which is the whole report when a small package's job is done at once.
+export const ImportPackageMutation = graphql(`
+  mutation ImportPackage($package: JSON!, $dryRun: Boolean!) {
+    importPackage(input: { package: $package, dryRun: $dryRun }) {
+      job {
+        ...ImportJobState
+        records(first: 100) {
+          ...ImportRecordPage
+        }
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+`);
+
+/** A job followed while it is QUEUED or RUNNING: its state only, the report is read when it ends. */
+export const ImportJobQuery = graphql(`
+  query ImportJob($id: ID!) {
+    importJob(id: $id) {
+      ...ImportJobState
+    }
+  }
+`);
+
+/** The report of a job that has ended, 100 records at a time. */
+export const ImportRecordsQuery = graphql(`
+  query ImportRecords($id: ID!, $after: String) {
+    importJob(id: $id) {
+      id
+      records(first: 100, after: $after) {
+        ...ImportRecordPage
+      }
+    }
+  }
+`);

@@ -24,12 +24,24 @@ export function Unavailable({ what }: { what: string }) {
   );
 }
 
-export function Failure({ error, retry }: { error: RequestError; retry?: () => void }) {
+/** An error the gateway answered; a page that knows better what it means gives its own title and advice. */
+export function Failure({
+  error,
+  retry,
+  title,
+  children,
+}: {
+  error: RequestError;
+  retry?: () => void;
+  title?: string;
+  children?: ReactNode;
+}) {
   const needsKey = error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN';
   return (
     <div className="state state-error" role="alert">
-      <strong>{needsKey ? 'This gateway needs an API key.' : 'Something went wrong.'}</strong>
+      <strong>{title ?? (needsKey ? 'This gateway needs an API key.' : 'Something went wrong.')}</strong>
       <p>{error.message}</p>
+      {children}
       {error.requestId && <p className="muted">Quote request id {error.requestId} when you report it.</p>}
       {retry && (
         <button type="button" onClick={retry}>
