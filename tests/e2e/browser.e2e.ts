@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@newsfacts/platform/config';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { RAID_QUERY, RAID_SLUG } from '../../gateway/web/src/examples/raid-query';
-import { freePort, startFederation, type Federation } from '../helpers/federation';
+import { inventedReport, INVENTED_REPORT_TEXT } from '../fixtures/packages';
+import { freePort, postGraphQL, startFederation, type AnyData, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,6 +100,28 @@ function expectOnlyTheGateway(requests: string[]) {
   );
   expect(elsewhere).toEqual([]);
   expect(requests.length).toBeGreaterThan(0);
+}
+
+/** What a page sends to a gateway's /graphql: each request's body and Authorization header, as they go. */
+function recordGraphQL(page: Page, graphqlUrl: string) {
+  const sent: Array<{ body: Record<string, unknown>; authorization: string | undefined }> = [];
+  page.on('request', (request) => {
+    if (request.url() === graphqlUrl)
+      sent.push({
+        body: request.postDataJSON() as Record<string, unknown>,
+        authorization: request.headers().authorization,
+      });
+  });
+  return sent;
+}
+
+/** Each body names its document by id ("sha256:<hex>") and carries no document text. */
+function expectDocumentIds(bodies: Array<Record<string, unknown>>) {
+  expect(bodies.length).toBeGreaterThan(0);
+  for (const body of bodies) {
+    expect(body.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(body).not.toHaveProperty('query');
+  }
 }
 
 describe('GraphiQL at /graphiql', () => {
@@ -449,10 +472,7 @@ describe('the explorer with trusted documents required', () => {
   it('finds the raid and shows it, sending only document ids', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
-    const sent: Array<Record<string, unknown>> = [];
-    page.on('request', (request) => {
-      if (request.url() === `${url}/graphql`) sent.push(request.postDataJSON() as Record<string, unknown>);
-    });
+    const recorded = recordGraphQL(page, `${url}/graphql`);
     try {
       await page.goto(`${url}/explorer`);
       // This gateway refuses a document sent in full by a page: what follows works by id only.
@@ -476,13 +496,280 @@ describe('the explorer with trusted documents required', () => {
       await expect.poll(() => militias.innerText(), { timeout: 15_000 }).toContain('Andriy Yusov');
       await page.screenshot({ path: path.join(screenshots, 'explorer-trusted-documents.png'), fullPage: true });
 
+      const sent = recorded.map(({ body }) => body);
       const explorerRequests = sent.filter((body) => body.query === undefined || body.documentId !== undefined);
       expect(sent.length - explorerRequests.length).toBe(1); // the refused one above
       expect(explorerRequests.length).toBeGreaterThanOrEqual(2);
-      for (const body of explorerRequests) {
-        expect(body.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
-        expect(body).not.toHaveProperty('query');
+      expectDocumentIds(explorerRequests);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('runs the import page’s mutation by id with a write key', async () => {
+    const { key } = await createKey(federation.env, 'Trusted-documents desk', 'read,write');
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const sent = recordGraphQL(page, `${url}/graphql`);
+    try {
+      await page.goto(`${url}/explorer#/import`);
+      await page.getByLabel('Write key').fill(key);
+      await page.getByLabel('Package (JSON)').fill(JSON.stringify(inventedReport('trusted-documents-check')));
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await expect.poll(() => page.locator('.import-status').innerText(), { timeout: 30_000 }).toMatch(/^Dry run DONE/);
+      expectDocumentIds(sent.map(({ body }) => body));
+      for (const { authorization } of sent) expect(authorization).toBe(`Bearer ${key}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the import page of the explorer', () => {
+  const PACKAGE = inventedReport();
+  const IMPORT = `mutation($package: JSON!, $dryRun: Boolean) {
+    importPackage(input: { package: $package, dryRun: $dryRun }) {
+      job { id status counts { created unchanged matched ambiguous rejected }
+        records(first: 100) { nodes { kind key outcome recordId slug matchedBy matchedName } } }
+      errors { field code message }
+    }
+  }`;
+  /** Keys made for these tests: one that may import, one that may only read. */
+  let writer: string;
+  let reader: string;
+  /** What the API says a dry run of the package does, asked directly: what the page must show. */
+  let expected: AnyData;
+  /** Gladkov as the graph holds him, and the other name the package's "Vyacheslav HLADKOV." reads as. */
+  let gladkov: { slug: string; alias: string };
+
+  beforeAll(async () => {
+    const [desk, readOnly] = await Promise.all([
+      createKey(federation.env, 'Import page desk', 'read,write'),
+      createKey(federation.env, 'Import page reader', 'read'),
+    ]);
+    [writer, reader] = [desk.key, readOnly.key];
+    const dryRun = await postGraphQL(
+      `${federation.gatewayUrl}/graphql`,
+      IMPORT,
+      { package: PACKAGE, dryRun: true },
+      { authorization: `Bearer ${writer}` },
+    );
+    expect(dryRun.body.errors).toBeUndefined();
+    expected = dryRun.body.data!.importPackage.job;
+    expect(expected.status).toBe('DONE'); // a package this small is done within the mutation
+    const { body } = await federation.query(`{ actors(search: "Hladkov", first: 5) { nodes { slug name aliases } } }`);
+    const [actor] = body.data!.actors.nodes as Array<{ slug: string; name: string; aliases: string[] }>;
+    gladkov = { slug: actor!.slug, alias: actor!.aliases.find((alias) => /^vyacheslav hladkov$/i.test(alias))! };
+    expect(gladkov.alias).toBeTruthy();
+  }, 120_000);
+
+  /** The page's report table, row by row, as a reader sees it. */
+  const rowsOf = (page: Page) =>
+    page.locator('table.import-records tbody tr').evaluateAll((rows) =>
+      rows.map((row) => {
+        const cells = [...row.querySelectorAll('td')].map((cell) => (cell.textContent ?? '').trim());
+        const link = row.querySelector('td:nth-child(5) a');
+        return {
+          key: (row as HTMLElement).dataset.key!,
+          kind: (row as HTMLElement).dataset.kind!,
+          outcome: (row as HTMLElement).dataset.outcome!,
+          outcomeText: cells[2],
+          matched: cells[3],
+          href: link?.getAttribute('href') ?? null,
+        };
+      }),
+    );
+
+  /** The page's status line, once it says `text`. */
+  const statusSays = (page: Page, text: string | RegExp) =>
+    expect.poll(() => page.locator('.import-status').innerText(), { timeout: 30_000 }).toMatch(text);
+
+  it('checks the invented report, shows what it matches and would create, then imports it', async () => {
+    const { context, page, requests, problems } = await open(DESKTOP);
+    const sent = recordGraphQL(page, `${federation.gatewayUrl}/graphql`);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer`);
+      await page.getByRole('link', { name: 'Import', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Import a fact package' }).waitFor({ timeout: 15_000 });
+      sent.length = 0; // the home page's reading requests, made without a key
+      expect(await page.locator('main').innerText()).toContain('sessionStorage');
+      expect(await page.getByRole('link', { name: /JSON Schema/ }).getAttribute('href')).toBe(
+        '/schemas/fact-package-v1.json',
+      );
+
+      await page.getByLabel('Write key').fill(writer);
+      expect(await page.evaluate(() => sessionStorage.getItem('newsfacts.writeKey'))).toBe(writer);
+      await page.getByLabel('Package (JSON)').fill(JSON.stringify(PACKAGE, null, 2));
+      const importButton = page.getByRole('button', { name: 'Import', exact: true });
+      expect(await importButton.isDisabled()).toBe(true);
+
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await statusSays(page, /^Dry run DONE/);
+      const checked = await rowsOf(page);
+      // Every record the API reports, with the outcome it reports, in the package's order.
+      expect(checked.map(({ key, kind, outcome }) => ({ key, kind, outcome }))).toEqual(
+        expected.records.nodes.map(({ key, kind, outcome }: AnyData) => ({ key, kind, outcome })),
+      );
+      for (const outcome of ['created', 'unchanged', 'matched', 'ambiguous', 'rejected'])
+        expect(await page.locator(`.import-counts [data-outcome="${outcome.toUpperCase()}"] dd`).innerText()).toBe(
+          String(expected.counts[outcome]),
+        );
+      // The governor, named as Ukrainian media write him, is the graph's Gladkov, found by that other name.
+      const hladkov = checked.find((row) => row.key === 'hladkov')!;
+      expect(hladkov).toMatchObject({
+        kind: 'ACTOR',
+        outcome: 'MATCHED',
+        matched: `by alias “${gladkov.alias}”`,
+        href: `#/actor/${gladkov.slug}`,
+      });
+      // The statements are new: to be created, with no page yet.
+      const statements = checked.filter((row) => row.kind === 'STATEMENT');
+      expect(statements.map((row) => row.key)).toEqual(PACKAGE.statements!.map((statement) => statement.key));
+      for (const row of statements) expect(row).toMatchObject({ outcome: 'CREATED', outcomeText: 'to be created' });
+      expect(statements.every((row) => row.href === null)).toBe(true);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-import-dry-run.png'), fullPage: true });
+
+      // A dry run of this very text has been shown: Import may go.
+      expect(await importButton.isDisabled()).toBe(false);
+      await importButton.click();
+      await statusSays(page, /^Import DONE/);
+      expect(await page.locator('.job-status').innerText()).toBe('DONE');
+      const imported = await rowsOf(page);
+      const tooEarly = imported.find((row) => row.key === 'hladkov-too-early')!;
+      const planned = expected.records.nodes.find((node: AnyData) => node.key === 'hladkov-too-early');
+      const { body } = await federation.query(`query($id: ID!) { statement(id: $id) { quote reportedIn { slug } } }`, {
+        id: planned.recordId,
+      });
+      expect(body.data!.statement.quote).toBe(PACKAGE.statements![1]!.quote);
+      const sourceSlug = body.data!.statement.reportedIn.slug;
+      // Created with the id the dry run announced, and linked where the explorer shows it: in its source.
+      expect(tooEarly).toMatchObject({
+        outcome: 'CREATED',
+        outcomeText: 'created',
+        href: `#/source/${sourceSlug}/statement/${planned.recordId}`,
+      });
+      await page.screenshot({ path: path.join(screenshots, 'explorer-import-done.png'), fullPage: true });
+
+      // Every request of the page sent a document id, with the write key; no document text.
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      expectDocumentIds(sent.map(({ body }) => body));
+      for (const { authorization } of sent) expect(authorization).toBe(`Bearer ${writer}`);
+
+      // The statement's link opens the source the package brought, at the statement.
+      sent.length = 0;
+      await page.locator('tr[data-key="hladkov-too-early"] td:nth-child(5) a').click();
+      await page.getByRole('heading', { level: 1, name: PACKAGE.source.title }).waitFor({ timeout: 15_000 });
+      expect((await page.locator('.source-text > p').allTextContents()).join('\n')).toBe(INVENTED_REPORT_TEXT);
+      const card = page.getByRole('complementary', { name: 'The statement reported in this passage' });
+      expect(await card.innerText()).toContain(PACKAGE.statements![1]!.quote!);
+      // The reading pages keep their own key (none here): the write key went with the import page's requests only.
+      expect(sent.length).toBeGreaterThan(0);
+      for (const { authorization } of sent) expect(authorization).toBeUndefined();
+
+      expectOnlyTheGateway(requests);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists a refused record’s errors, and a package refused as a whole, as the API reports them', async () => {
+    const misquoted = inventedReport('invented-wire-misquoted');
+    misquoted.statements![0]!.quote = 'Ukraine had everything to do with it';
+    const notAPackage = { format: 'newsfacts.fact-package', version: 99, id: 'not-a-package' };
+    const dryRunOf = async (pkg: unknown) =>
+      (
+        await postGraphQL(
+          `${federation.gatewayUrl}/graphql`,
+          IMPORT.replace('outcome recordId', 'outcome recordId errors { field code message }'),
+          { package: pkg, dryRun: true },
+          { authorization: `Bearer ${writer}` },
+        )
+      ).body.data!.importPackage;
+    const [rejected, refused] = [await dryRunOf(misquoted), await dryRunOf(notAPackage)];
+    const refusedRecords = rejected.job.records.nodes.filter((node: AnyData) => node.outcome === 'REJECTED');
+    expect(refusedRecords.length).toBeGreaterThan(0);
+    expect(refused.job).toBeNull();
+    expect(refused.errors.length).toBeGreaterThan(0);
+    const said = ({ field, code, message }: AnyData) => `${field.join('.')} ${code}: ${message}`;
+
+    const { context, page } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer#/import`);
+      await page.getByLabel('Write key').fill(writer);
+      await page.getByLabel('Package (JSON)').fill(JSON.stringify(misquoted));
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await statusSays(page, /^Dry run DONE/);
+      for (const record of refusedRecords) {
+        const row = page.locator(`tr[data-key="${record.key}"]`);
+        expect(await row.getAttribute('data-outcome')).toBe('REJECTED');
+        expect(await row.locator('ul.problems li').allInnerTexts()).toEqual(record.errors.map(said));
       }
+      // Only the problems, when asked.
+      await page.getByLabel('Show').selectOption('PROBLEMS');
+      expect(await page.locator('table.import-records tbody tr').count()).toBe(refusedRecords.length);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-import-rejected.png'), fullPage: true });
+
+      await page.getByLabel('Package (JSON)').fill(JSON.stringify(notAPackage));
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('The package was refused as a whole.');
+      expect(await alert.locator('li').allInnerTexts()).toEqual(refused.errors.map(said));
+      expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says why a read-only key or a wrong key cannot import', async () => {
+    const { context, page, problems } = await open(DESKTOP);
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer#/import`);
+      await page.getByLabel('Write key').fill(reader);
+      await page.getByLabel('Package (JSON)').fill(JSON.stringify(PACKAGE));
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('This key may not import.');
+      expect(await alert.innerText()).toContain('needs an API key with the write scope');
+      expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-import-forbidden.png') });
+
+      await page.getByLabel('Write key').fill('nfk_not-a-key');
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await expect.poll(() => alert.innerText(), { timeout: 15_000 }).toContain('The gateway did not accept this key.');
+      // The browser logs each refusal; nothing else went wrong.
+      expect(problems.filter((problem) => !/\b(401|403)\b/.test(problem))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('reports malformed JSON in place, sending nothing', async () => {
+    const { context, page, problems } = await open(DESKTOP);
+    const posted: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/graphql')) posted.push(request.url());
+    });
+    try {
+      await page.goto(`${federation.gatewayUrl}/explorer#/import`);
+      await page.getByRole('heading', { level: 1, name: 'Import a fact package' }).waitFor({ timeout: 15_000 });
+      await page.getByLabel('Write key').fill(writer);
+      const textarea = page.getByLabel('Package (JSON)');
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await expect.poll(() => page.getByRole('alert').innerText()).toContain('Paste a fact package');
+      await textarea.fill(JSON.stringify(PACKAGE).slice(0, 120));
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.innerText(), { timeout: 5_000 }).toContain('This is not valid JSON');
+      expect(await alert.innerText()).toContain('Nothing was sent.');
+      expect(await textarea.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-import-malformed.png') });
+      // Corrected, the report goes away.
+      await textarea.fill(JSON.stringify(PACKAGE));
+      await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+      expect(posted).toEqual([]);
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }
