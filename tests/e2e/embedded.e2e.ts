@@ -41,8 +41,9 @@ beforeAll(async () => {
   delete env.REDIS_URL;
   for (const [name, port] of Object.entries(ports)) env[`${name}_PORT`] = String(port);
   orchestrator = startService('dev', 'scripts/dev.ts', env, (_name, line) => output.push(line));
-  await waitForLine(/The federation is up/, 150_000);
-}, 180_000);
+  // From nothing: five PGlite initdbs and their migrations, then the seed package imported.
+  await waitForLine(/The federation is up/, 240_000);
+}, 270_000);
 
 afterAll(async () => {
   if (orchestrator) await stopAll([orchestrator]);

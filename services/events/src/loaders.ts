@@ -25,6 +25,7 @@ export function createLoaders(prisma: EventsPrisma) {
       (missing) => survivorsOf(prisma, 'fromSlug', missing),
     ),
     placeById: rowsById((ids) => prisma.place.findMany({ where: { id: { in: ids } } })),
+    placeBySlug: rowsBySlug((slugs) => prisma.place.findMany({ where: { slug: { in: slugs } } })),
     /** Sub-events most recent first, undated last. */
     subEventsByParentId: lateralPageLoader<Event>(prisma, {
       table: 'Event',

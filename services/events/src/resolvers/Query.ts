@@ -71,6 +71,11 @@ export const Query: QueryResolvers = {
     return key.id ? loaders.eventById.load(key.id) : loaders.eventBySlug.load(key.slug!);
   },
 
+  place: async (_parent, { id, slug }, { loaders }) => {
+    const key = idOrSlug(id, slug);
+    return key.id ? loaders.placeById.load(key.id) : loaders.placeBySlug.load(key.slug!);
+  },
+
   events: async (_parent, { filter, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
     const where = eventWhere(filter);

@@ -3,6 +3,7 @@
 // here, actors and claims with the services that own them), runs in one transaction with its
 // change-log entry, and refuses, changing nothing, whatever it cannot do.
 import { randomUUID } from 'node:crypto';
+import { newRecordId } from '@newsfacts/platform/ids';
 import { z } from 'zod';
 import { confirmForeign, type ForeignReference, OWNERS, type PeerClient } from '@newsfacts/platform/peers';
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
@@ -303,6 +304,39 @@ const listRows = (eventId: string, input: EventInput, local: LocalReferences, fo
 const LISTS = ['participants', 'figures', 'relations'] as const;
 const listsGiven = (input: EventInput) => LISTS.filter((list) => input[list] != null);
 
+// What makes two rows of a list the same, ids aside.
+const LIST_FIELDS = {
+  participants: ['actorId', 'role', 'note', 'claimId'],
+  figures: ['metric', 'value', 'qualifier', 'description', 'claimId'],
+  relations: ['toEventId', 'kind', 'note'],
+} as const;
+
+/** The lists given that differ from those stored: restating a list (a re-imported package) changes nothing. */
+async function listsChanged(
+  prisma: Pick<EventsPrisma, 'participant' | 'figure' | 'eventRelation'>,
+  eventId: string,
+  given: Array<(typeof LISTS)[number]>,
+  lists: ReturnType<typeof listRows>,
+): Promise<Array<(typeof LISTS)[number]>> {
+  const stored = {
+    participants: () => prisma.participant.findMany({ where: { eventId } }),
+    figures: () => prisma.figure.findMany({ where: { eventId } }),
+    relations: () => prisma.eventRelation.findMany({ where: { fromEventId: eventId } }),
+  };
+  const changed = await Promise.all(
+    given.map(async (list) => {
+      const fields: readonly string[] = LIST_FIELDS[list];
+      const signature = (rows: object[]) =>
+        rows
+          .map((row) => JSON.stringify(fields.map((field) => (row as Record<string, unknown>)[field] ?? null)))
+          .sort()
+          .join('\n');
+      return signature(await stored[list]()) !== signature(lists[list]);
+    }),
+  );
+  return given.filter((_list, index) => changed[index]);
+}
+
 // A merged event's old slug stays taken, by the merged event: it leads to the survivor forever.
 const slugTable = (prisma: EventsPrisma): SlugTable => ({
   holderOf: async (slug) =>
@@ -367,7 +401,7 @@ export async function createEvent(
       const local = await resolveLocal(prisma, input);
       const foreign = await resolveForeign(peers, principal, input);
       const slug = await chooseSlug(slugTable(prisma), input.slug, input.title, 'event');
-      const id = randomUUID();
+      const id = newRecordId('event', writer, input.externalId);
       const fields = {
         slug,
         title: input.title,
@@ -431,12 +465,20 @@ export async function updateEvent(
     placeId: local.placeId,
     parentId: local.parentId,
   };
-  const replaced = listsGiven(input);
-  const fields = [...changedFields(event, given), ...replaced];
-  if (!fields.length) return event;
   const lists = listRows(event.id, input, local, foreign);
+  const listsToRestate = listsGiven(input);
+  if (!changedFields(event, given).length && !(await listsChanged(prisma, event.id, listsToRestate, lists)).length) {
+    return event;
+  }
   try {
     return await prisma.$transaction(async (tx) => {
+      // Two updates restating the same lists at once (two imports of one package) must not both
+      // replace them: the second waits for the first, then finds nothing to change.
+      await tx.$queryRaw`SELECT id FROM "Event" WHERE id = ${event.id}::uuid FOR UPDATE`;
+      const current = await tx.event.findUniqueOrThrow({ where: { id: event.id } });
+      const replaced = await listsChanged(tx, event.id, listsToRestate, lists);
+      const fields = [...changedFields(current, given), ...replaced];
+      if (!fields.length) return current;
       const updated = await tx.event.update({ where: { id: event.id }, data: given });
       if (replaced.includes('participants')) {
         await tx.participant.deleteMany({ where: { eventId: event.id } });
