@@ -43,19 +43,27 @@ export function createGraphClient(options: {
   return {
     async request<Data>(service: FactSubgraphName, query: string, variables: Record<string, unknown>) {
       const body = JSON.stringify({ query, variables });
-      let response: Response;
-      try {
-        response = await fetch(options.urls[service], {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...signRequest(options.signingSecret, service, options.principal, body),
-          },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw new ServiceUnreachable(service, (error as Error).message);
+      let response: Response | undefined;
+      // Once more on a connection that failed: a kept-alive socket the service closed while the
+      // importer was busy elsewhere. Every request it sends is safe to repeat (reads, and
+      // creates with externalIds).
+      for (let attempt = 1; !response; attempt++) {
+        try {
+          response = await fetch(options.urls[service], {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...signRequest(options.signingSecret, service, options.principal, body),
+            },
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          if (attempt >= 3 || (error as Error).name === 'TimeoutError') {
+            throw new ServiceUnreachable(service, (error as Error).message);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
       }
       const answer = (await response.json().catch(() => null)) as {
         data?: Data | null;
