@@ -20,19 +20,26 @@ const WHITESPACE = /\s/;
  * offset in `text` of the normalised character i (a run of whitespace maps to its first one).
  */
 export function normalise(text: string): { normalised: string; origin: number[] } {
-  let normalised = '';
+  // Built as an array of characters and joined once: appending to a string and asking its last
+  // character each time flattens it again and again, which is quadratic on a long report.
+  const characters: string[] = [];
   const origin: number[] = [];
+  let afterWhitespace = false;
   for (let at = 0; at < text.length; at++) {
     const char = text[at]!;
     if (WHITESPACE.test(char)) {
-      if (normalised.endsWith(' ')) continue;
-      normalised += ' ';
-    } else if (SINGLE_QUOTES.test(char)) normalised += "'";
-    else if (DOUBLE_QUOTES.test(char)) normalised += '"';
-    else normalised += char;
+      if (afterWhitespace) continue;
+      afterWhitespace = true;
+      characters.push(' ');
+    } else {
+      afterWhitespace = false;
+      if (SINGLE_QUOTES.test(char)) characters.push("'");
+      else if (DOUBLE_QUOTES.test(char)) characters.push('"');
+      else characters.push(char);
+    }
     origin.push(at);
   }
-  return { normalised, origin };
+  return { normalised: characters.join(''), origin };
 }
 
 const normalisedWords = (text: string) => normalise(text).normalised.trim();
