@@ -1,6 +1,9 @@
 // Starts the whole federation (scripts/lib/federation.ts) as the environment configures it:
 // prepares each subgraph's database (migrations and seed), starts the three subgraphs, waits
-// until each is ready, then starts the gateway. Ctrl-C (SIGINT) or SIGTERM stops every child.
+// until each is ready, then starts the gateway. Once it is up, a service that crashes is started
+// again with backoff while the rest keep serving (the gateway answers without it meanwhile), as
+// Compose and Kubernetes would; one that keeps crashing is left stopped. Ctrl-C (SIGINT) or
+// SIGTERM stops every child.
 import { ConfigError } from '@newsfacts/platform/config';
 import { DatabaseUnavailableError, describeTarget } from '@newsfacts/platform/db';
 import { MigrationError } from '@newsfacts/platform/migrate';
@@ -9,8 +12,10 @@ import {
   SUBGRAPH_NAMES,
   type ChildExitPolicy,
   type PreparedDatabase,
+  type RestartOptions,
   type RunningFederation,
 } from './lib/federation';
+import { DEFAULT_RESTART_POLICY } from './lib/restarts';
 import type { ImportCounts } from './lib/seed';
 
 let stopping = false;
@@ -56,14 +61,35 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
-/**
- * The one place that decides what a child exiting on its own means. For now the whole
- * federation stops with it; a restart policy (with backoff) would replace this.
- */
+/** A child that exits while the federation is starting: it cannot come up whole, so it stops. */
 const stopTheFederationWhenAChildExits: ChildExitPolicy = (service, code) => {
   if (stopping) return;
-  console.error(`[${service.name}] exited with code ${code}; stopping the federation`);
+  console.error(`[${service.name}] exited with code ${code} while starting; stopping the federation`);
   void shutdown(1);
+};
+
+/** Once up, crashes are restarted with backoff (scripts/lib/restarts.ts); this says what happens. */
+const restartWhatCrashes: RestartOptions = {
+  onRestarting(service, exit, delayMs, crashes) {
+    console.error(
+      `[${service.name}] ${exit}; starting it again in ${delayMs / 1000} s ` +
+        `(crash ${crashes} of ${DEFAULT_RESTART_POLICY.maxCrashes} allowed within ${DEFAULT_RESTART_POLICY.windowMs / 1000} s). ` +
+        `The rest keep serving${service.name === 'gateway' ? '' : '; the gateway answers without it meanwhile'}.`,
+    );
+  },
+  onRestarted(service) {
+    console.log(`[${service.name}] restarted (pid ${service.child.pid}) and ready`);
+  },
+  onRestartFailed(service, error) {
+    console.error(`[${service.name}] did not come back: ${error.message}`);
+  },
+  onGaveUp(service, exit, crashes) {
+    console.error(
+      `[${service.name}] ${exit}, its ${crashes}th crash within ${DEFAULT_RESTART_POLICY.windowMs / 1000} s: ` +
+        `it is not started again. The rest of the federation keeps serving without it; ` +
+        `see its log lines above, then Ctrl-C and start again.`,
+    );
+  },
 };
 
 async function main() {
@@ -74,16 +100,17 @@ async function main() {
     onSeeded: printSeed,
     onLine: printLine,
     onChildExit: stopTheFederationWhenAChildExits,
+    restart: restartWhatCrashes,
     signal: aborting.signal,
   });
-  const { gatewayUrl, subgraphUrls } = await launching;
+  const { gatewayUrl, subgraphUrls, processes } = await launching;
 
   console.log(`
 The federation is up.
   explorer    ${gatewayUrl}/explorer
   GraphiQL    ${gatewayUrl}/graphiql
-  gateway     ${gatewayUrl}/graphql
-${SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(11)} ${subgraphUrls[name]}/graphql`).join('\n')}
+  gateway     ${gatewayUrl}/graphql (pid ${processes.gateway.child.pid})
+${SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(11)} ${subgraphUrls[name]}/graphql (pid ${processes[name].child.pid})`).join('\n')}
 
 Try it:
   curl -s ${gatewayUrl}/graphql -H 'content-type: application/json' \\

@@ -19,6 +19,7 @@ import {
 } from '@newsfacts/platform/service-config';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { prepareDatabase } from './databases';
+import { CrashHistory, type RestartPolicy } from './restarts';
 import { importSeed, type ImportCounts } from './seed';
 import { freePort } from './ports';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from './processes';
@@ -46,10 +47,23 @@ export interface PreparedDatabase {
 }
 
 /**
- * What to do when a child exits while nobody is stopping the federation (during start-up too).
- * The caller decides: `npm start` stops everything; a restart policy would plug in here.
+ * What to do when a child exits while nobody is stopping the federation: during start-up always,
+ * and afterwards unless `restart` is given. The caller decides (`npm start` stops everything).
  */
 export type ChildExitPolicy = (service: ServiceProcess, code: number | null) => void;
+
+/** Restarting the children that crash once the federation is up, and hearing about it. */
+export interface RestartOptions {
+  policy?: RestartPolicy;
+  /** A child exited on its own and will be started again after `delayMs`. */
+  onRestarting?(service: ServiceProcess, exit: string, delayMs: number, crashesInWindow: number): void;
+  /** The new process answers on /readyz. */
+  onRestarted?(service: ServiceProcess): void;
+  /** The new process failed to become ready; it is handled as another crash. */
+  onRestartFailed?(service: ServiceProcess, error: Error): void;
+  /** It crashed too often: it stays stopped, the rest keep running. */
+  onGaveUp?(service: ServiceProcess, exit: string, crashesInWindow: number): void;
+}
 
 export interface LaunchOptions {
   /** Settings over process.env for every child (log level, quotas, …). */
@@ -70,6 +84,8 @@ export interface LaunchOptions {
   /** Collects each line a child prints as `[name] line`; a failed start then throws with them appended. */
   output?: string[];
   onChildExit?: ChildExitPolicy;
+  /** Once the federation is up, a child that exits on its own is started again, with backoff. */
+  restart?: RestartOptions;
   /** Aborting while the launch is under way stops what it has started and drops scratch databases; it then rejects. */
   signal?: AbortSignal;
 }
@@ -81,6 +97,7 @@ export interface RunningFederation {
   subgraphUrls: Record<SubgraphName, string>;
   /** The environment the children run with (ports, database URLs, the signing secret). */
   env: NodeJS.ProcessEnv;
+  /** The current process of each service (a restarted one replaces its predecessor here). */
   processes: Record<ServiceName, ServiceProcess>;
   /** Stops every child (SIGTERM, then SIGKILL after a grace) and drops scratch databases. Safe to call twice. */
   stop(): Promise<void>;
@@ -112,8 +129,10 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
   let stopping = false;
   const stopChildren = () => {
     stopping = true;
+    for (const timer of pendingRestarts) clearTimeout(timer);
     return stopAll(started);
   };
+  const pendingRestarts = new Set<NodeJS.Timeout>();
   const onAbort = () => void stopChildren();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -155,20 +174,54 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
       output?.push(`[${name}] ${line}`);
       options.onLine?.(name, line);
     };
-    const start = (name: ServiceName): ServiceProcess => {
-      const service = startService(name, entryOf(name), env, onLine);
-      started.push(service);
-      void service.exited.then((code) => {
-        if (!stopping) options.onChildExit?.(service, code);
-      });
-      return service;
-    };
     const subgraphUrls = Object.fromEntries(
       subgraphs.map((config) => [config.name, `http://${config.host}:${config.port}`]),
     ) as Record<SubgraphName, string>;
+    const gatewayUrl = `http://${gateway.host}:${gateway.port}`;
+    const readyUrl = (name: ServiceName) => `${name === 'gateway' ? gatewayUrl : subgraphUrls[name]}/readyz`;
     const processes = {} as Record<ServiceName, ServiceProcess>;
-    for (const name of SUBGRAPH_NAMES) processes[name] = start(name);
-    await Promise.all(SUBGRAPH_NAMES.map((name) => waitUntilReady(`${subgraphUrls[name]}/readyz`, processes[name])));
+    const crashes = new Map<ServiceName, CrashHistory>();
+    // Set once everything is up: from then on a crash is restarted (if asked), not fatal.
+    let up = false;
+    const start = (name: ServiceName): ServiceProcess => {
+      const service = startService(name, entryOf(name), env, onLine);
+      started.push(service);
+      processes[name] = service;
+      void service.exited.then((code) => {
+        if (stopping) return;
+        if (up && options.restart) restartLater(name, service, code);
+        else options.onChildExit?.(service, code);
+      });
+      return service;
+    };
+    const restartLater = (name: ServiceName, service: ServiceProcess, code: number | null) => {
+      const restart = options.restart!;
+      let history = crashes.get(name);
+      if (!history) crashes.set(name, (history = new CrashHistory(restart.policy)));
+      const decision = history.crashed();
+      const exit = service.child.signalCode ? `was killed by ${service.child.signalCode}` : `exited with code ${code}`;
+      if (!decision.restart) {
+        restart.onGaveUp?.(service, exit, decision.crashesInWindow);
+        return;
+      }
+      restart.onRestarting?.(service, exit, decision.delayMs, decision.crashesInWindow);
+      const timer = setTimeout(() => {
+        pendingRestarts.delete(timer);
+        if (stopping) return;
+        const next = start(name);
+        waitUntilReady(readyUrl(name), next).then(
+          () => restart.onRestarted?.(next),
+          (error: Error) => {
+            // One that exited before it was ready is counted by its own exit; a hung one is stopped, and so counted.
+            if (next.child.exitCode === null && next.child.signalCode === null) next.child.kill('SIGKILL');
+            restart.onRestartFailed?.(next, error);
+          },
+        );
+      }, decision.delayMs);
+      pendingRestarts.add(timer);
+    };
+    for (const name of SUBGRAPH_NAMES) start(name);
+    await Promise.all(SUBGRAPH_NAMES.map((name) => waitUntilReady(readyUrl(name), processes[name])));
     signal?.throwIfAborted();
     if (options.seed ?? options.prepare ?? true) {
       const counts = await importSeed(`${subgraphUrls.imports}/graphql`, env.SUBGRAPH_SIGNING_SECRET);
@@ -177,10 +230,10 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
     }
 
     // The gateway last: once it says it is ready, every subgraph behind it already is.
-    processes.gateway = start('gateway');
-    const gatewayUrl = `http://${gateway.host}:${gateway.port}`;
-    await waitUntilReady(`${gatewayUrl}/readyz`, processes.gateway);
+    start('gateway');
+    await waitUntilReady(readyUrl('gateway'), processes.gateway);
     signal?.throwIfAborted();
+    up = true;
 
     let stopped: Promise<void> | undefined;
     const stop = () =>
