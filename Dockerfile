@@ -1,5 +1,5 @@
-# One image for all four processes: the gateway (default command) and the events, actors and
-# statements subgraphs, plus the one-shot database migrate/seed job. docker-compose.yml picks
+# One image for every process: the gateway (default command), the events, actors, statements
+# and imports subgraphs, and the one-shot jobs (scripts/db.ts migrate, scripts/seed.ts). docker-compose.yml picks
 # the process with `command:`. There is no build step: tsx runs the TypeScript sources, so the
 # runtime keeps the full dependency tree (tsx is a root devDependency).
 #
@@ -27,6 +27,9 @@ COPY packages/platform/package.json packages/platform/
 COPY services/events/package.json services/events/
 COPY services/actors/package.json services/actors/
 COPY services/statements/package.json services/statements/
+COPY services/imports/package.json services/imports/
+COPY packages/fact-package/package.json packages/fact-package/
+COPY gateway/web/package.json gateway/web/
 RUN npx --yes pnpm@12.4.2 install --frozen-lockfile
 
 # Sources, then code generation. bootstrap.mjs skips the install it finds up to date and
@@ -41,6 +44,7 @@ RUN node scripts/bootstrap.mjs \
  && test -f services/events/src/generated/prisma/client.ts \
  && test -f services/actors/src/generated/prisma/client.ts \
  && test -f services/statements/src/generated/prisma/client.ts \
+ && test -f services/imports/src/generated/prisma/client.ts \
  && test -f services/statements/src/generated/graphql.ts
 
 # ---------------------------------------------------------------------------------------------
@@ -54,7 +58,7 @@ ENV NODE_ENV=production \
 COPY --from=build /app /app
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
-EXPOSE 4000 4001 4002 4003
+EXPOSE 4000 4001 4002 4003 4004
 # docker-compose.yml defines a /readyz healthcheck for each process (the port differs per
 # process, so none is baked in here).
 CMD ["node", "--import", "tsx", "gateway/src/index.ts"]

@@ -110,14 +110,21 @@ describe('the seed package', () => {
     expect(event.figures).toEqual([{ value: 12 }]);
   });
 
-  it('imported again by the seed writer, changes nothing', async () => {
+  it("imported again by a deployment's seed job (scripts/seed.ts), changes nothing", async () => {
     const before = await graphCounts();
-    const { importSeed } = await import('../../scripts/lib/seed');
-    const counts = await importSeed(
-      `${federation.subgraphUrls.imports}/graphql`,
-      federation.env.SUBGRAPH_SIGNING_SECRET!,
+    const lines: string[] = [];
+    const job = startService(
+      'seed',
+      'scripts/seed.ts',
+      {
+        ...process.env,
+        IMPORTS_URL: `${federation.subgraphUrls.imports}/graphql`,
+        SUBGRAPH_SIGNING_SECRET: federation.env.SUBGRAPH_SIGNING_SECRET,
+      },
+      (_name, line) => lines.push(line),
     );
-    expect(counts).toEqual({ created: 0, unchanged: 69, matched: 0, ambiguous: 0, rejected: 0 });
+    expect(await job.exited, lines.join('\n')).toBe(0);
+    expect(lines.at(-1)).toBe('seed: 0 created, 69 unchanged, 0 matched, 0 ambiguous, 0 rejected');
     expect(await graphCounts()).toEqual(before);
   }, 60_000);
 });
