@@ -82,6 +82,11 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(300_000).default(10_000),
       SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(128),
       QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(1024).default(30),
+      HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(15),
+      SHARE_IN_FLIGHT_FETCHES: z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
@@ -144,6 +149,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
       /** Memory for cached query plans, in MiB (planning is the gateway's costliest step per new operation). */
       queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
+      /** Cache-Control max-age of a query answered over GET (http-caching.ts). */
+      httpCacheMaxAgeSeconds: parsed.HTTP_CACHE_MAX_AGE_SECONDS,
+      /** Identical subgraph queries in flight at once share one fetch (in-flight.ts); off only to measure it. */
+      shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,
       /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,

@@ -5,6 +5,7 @@ import { createServiceMetrics, type ServiceMetrics } from '@newsfacts/platform/m
 /** The gateway's own metric families, beside the HTTP and process ones every service has. */
 export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
+  readonly subgraphFetchesShared: Counter<'subgraph'>;
   readonly rateLimitRejections: Counter<'limit'>;
   readonly graphqlErrors: Counter<'code'>;
   readonly queryPlanCacheLookups: Counter<'result'>;
@@ -20,6 +21,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       help: 'Fetches from the gateway to each subgraph, by outcome: ok, http_error, timeout or error.',
       labelNames: ['subgraph', 'outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    subgraphFetchesShared: new Counter({
+      name: 'newsfacts_subgraph_fetches_shared_total',
+      help: 'Subgraph fetches not sent because an identical one was in flight: they took its answer.',
+      labelNames: ['subgraph'],
       registers,
     }),
     rateLimitRejections: new Counter({

@@ -7,7 +7,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import fetch, { Headers, type RequestInfo, type RequestInit } from 'node-fetch';
+import fetch, { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
 import express from 'express';
 import { buildSchema } from 'graphql';
 import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
@@ -17,6 +17,8 @@ import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
+import { httpCaching } from './http-caching';
+import { InFlightFetches, inFlightKey, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
@@ -65,24 +67,44 @@ export interface GatewayServer {
  * throughput over a connection per fetch), gives up after the per-fetch timeout, and signs
  * each request so that subgraphs can tell it came from this gateway.
  */
-function subgraphFetcher(config: GatewayConfig, agent: http.Agent, subgraph: string, metrics: GatewayMetrics) {
+function subgraphFetcher(
+  config: GatewayConfig,
+  agent: http.Agent,
+  subgraph: string,
+  metrics: GatewayMetrics,
+  inFlight: InFlightFetches,
+) {
   return async (url: RequestInfo, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     const timeoutMs = fetchTimeoutMs(config.subgraphTimeoutMs, Number(headers.get(DEADLINE_HEADER)), Date.now());
     const body = typeof init.body === 'string' ? init.body : '';
-    headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, headers.get(PRINCIPAL_HEADER) ?? '', body));
-    const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
-    try {
-      const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(timeoutMs) as never });
-      endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
-      return response;
-    } catch (error) {
-      endTimer({
-        outcome:
-          (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error',
-      });
-      throw error;
-    }
+    const principal = headers.get(PRINCIPAL_HEADER) ?? '';
+    headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, principal, body));
+    const fetchOnce = async (): Promise<FetchedAnswer> => {
+      const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
+      try {
+        const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(timeoutMs) as never });
+        const answer = {
+          status: response.status,
+          statusText: response.statusText,
+          headers: [...response.headers.entries()],
+          body: Buffer.from(await response.arrayBuffer()),
+        };
+        endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
+        return answer;
+      } catch (error) {
+        endTimer({
+          outcome:
+            (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? 'timeout' : 'error',
+        });
+        throw error;
+      }
+    };
+    const key = config.shareInFlightFetches ? inFlightKey(subgraph, principal, body) : null;
+    const { answer, shared } = await inFlight.share(key, fetchOnce);
+    if (shared) metrics.subgraphFetchesShared.inc({ subgraph });
+    // Each caller reads a response of its own.
+    return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
   };
 }
 
@@ -98,6 +120,7 @@ export async function createGatewayServer({
   readiness,
 }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
+  const inFlight = new InFlightFetches();
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -106,7 +129,7 @@ export async function createGatewayServer({
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: subgraphFetcher(config, agent, name, metrics) as never,
+        fetcher: subgraphFetcher(config, agent, name, metrics, inFlight) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
@@ -155,6 +178,7 @@ export async function createGatewayServer({
       refuseUnstorableStrings, // NUL bytes and lone surrogates: 400 here, not a database error in a subgraph
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
+      httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
     ],
   });
   await apollo.start();
@@ -190,6 +214,7 @@ export async function createGatewayServer({
     metricsAccess: config.metricsAccess,
   });
   graphqlApp.set('trust proxy', config.trustProxy);
+  graphqlApp.set('etag', false);
   mountWebPages(graphqlApp, logger);
 
   // CORS goes in front of the platform's HTTP shell, before its body parser: a preflight must be
@@ -198,6 +223,8 @@ export async function createGatewayServer({
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // ETags are http-caching.ts's to give, to query answers over GET only.
+  app.set('etag', false);
   app.use('/graphql', corsPolicy(config.cors));
   app.use(
     '/trusted-documents',

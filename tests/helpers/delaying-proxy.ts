@@ -15,17 +15,23 @@ export interface DelayingProxy {
   delayMs: number;
   /** Requests received and not yet answered, delayed or forwarded. */
   readonly pending: number;
+  /** Requests received since the proxy started. */
+  readonly received: number;
   close(): Promise<void>;
 }
 
 export async function startDelayingProxy(): Promise<DelayingProxy> {
   let pending = 0;
+  let received = 0;
   const proxy: DelayingProxy = {
     url: '',
     target: undefined,
     delayMs: 0,
     get pending() {
       return pending;
+    },
+    get received() {
+      return received;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -36,6 +42,7 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
 
   const server = http.createServer((req, res) => {
     pending++;
+    received++;
     res.once('close', () => pending--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -23,8 +23,14 @@ export function errorMasking(
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       return { message: error.message, ...where, extensions: { code } };
     }
+    // A subgraph that could not be reached, or a proxy in front of one that answered for it
+    // (502, 503, 504: a load balancer while its pods restart) is worth retrying shortly.
+    const upstreamStatus = (error.extensions?.response as { status?: unknown } | undefined)?.status;
     const unavailable =
       code === ErrorCode.SERVICE_UNAVAILABLE ||
+      upstreamStatus === 502 ||
+      upstreamStatus === 503 ||
+      upstreamStatus === 504 ||
       /fetch|ECONNREFUSED|ECONNRESET|socket hang up|timeout|aborted|ENOTFOUND/i.test(error.message);
     logger.error({ requestId, error }, 'masked an error before it reached the client');
     return unavailable

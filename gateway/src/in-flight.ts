@@ -1,0 +1,54 @@
+// When a story breaks, thousands of readers ask for the same event page at once, and the query
+// plans of their requests send the same subgraph fetches. A fetch identical to one already on its
+// way waits for that one's answer instead of sending another.
+//
+// Identical means: the same subgraph, the same request body (operation and variables) and the
+// same forwarded principal (who is asking, with which scopes), so that no caller ever receives
+// an answer made for different rights. Only queries are shared, never mutations. A failure
+// reaches only the fetches that were waiting on it; the next one after it goes out afresh.
+
+/** An answer read to the end, so that each waiter can be given a response of its own. */
+export interface FetchedAnswer {
+  status: number;
+  statusText: string;
+  headers: Array<[string, string]>;
+  body: Buffer;
+}
+
+// Operations the gateway plans for subgraphs: `query …`, `{ … }`, or `mutation …`. A body is
+// shared only when it is positively a query.
+const QUERY_OPERATION = /^\s*(?:query\b|\{)/;
+
+/** The key two fetches share an answer under, or null for a fetch that must go out on its own. */
+export function inFlightKey(subgraph: string, principal: string, body: string): string | null {
+  let query: unknown;
+  try {
+    query = (JSON.parse(body) as { query?: unknown }).query;
+  } catch {
+    return null;
+  }
+  if (typeof query !== 'string' || !QUERY_OPERATION.test(query)) return null;
+  return `${subgraph}\u0000${principal}\u0000${body}`;
+}
+
+export class InFlightFetches {
+  private readonly pending = new Map<string, Promise<FetchedAnswer>>();
+
+  /** Runs `fetchOnce`, unless a fetch under the same key is under way: then its answer. */
+  async share(
+    key: string | null,
+    fetchOnce: () => Promise<FetchedAnswer>,
+  ): Promise<{ answer: FetchedAnswer; shared: boolean }> {
+    if (key === null) return { answer: await fetchOnce(), shared: false };
+    const under = this.pending.get(key);
+    if (under) return { answer: await under, shared: true };
+    const fetching = fetchOnce().finally(() => this.pending.delete(key));
+    this.pending.set(key, fetching);
+    return { answer: await fetching, shared: false };
+  }
+
+  /** Fetches under way that others may join. */
+  get size(): number {
+    return this.pending.size;
+  }
+}

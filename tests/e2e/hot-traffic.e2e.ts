@@ -1,0 +1,246 @@
+// Breaking-news traffic through the real gateway and subgraphs: identical subgraph fetches in
+// flight at once share one request, and queries over GET carry Cache-Control and an ETag that a
+// CDN can revalidate with If-None-Match. A proxy in front of the events subgraph holds each
+// request for a while, so that requests sent together are surely in flight together, and counts
+// what reaches it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
+import { sumOf } from '../../scripts/lib/prometheus';
+import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
+import { eventually } from '../helpers/eventually';
+import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
+import { createKey } from '../helpers/keys-cli';
+
+const EVENT = `query Event($slug: String!) { event(slug: $slug) { title kind } }`;
+const RAID = { slug: 'belgorod-incursion-2023' };
+const HOLD_MS = 1_500;
+
+let federation: Federation;
+let proxy: DelayingProxy;
+const gateways: ServiceProcess[] = [];
+let readKey: string;
+let writeKey: string;
+
+/** A gateway process whose events fetches go through the proxy. */
+async function startGateway(name: string, env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  const gateway = startService(
+    name,
+    'gateway/src/index.ts',
+    { ...federation.env, GATEWAY_PORT: String(port), EVENTS_URL: `${proxy.url}/graphql`, ...env },
+    (source, line) => federation.output.push(`[${source}] ${line}`),
+  );
+  gateways.push(gateway);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(`${url}/readyz`, gateway);
+  // Warm: the first query of a process plans it and opens connections.
+  proxy.delayMs = 0;
+  await eventually(async () => expect((await postGraphQL(`${url}/graphql`, EVENT, RAID)).body.errors).toBeUndefined());
+  proxy.delayMs = HOLD_MS;
+  return url;
+}
+
+/** Sends the requests together; answers how many reached the events subgraph and what each got. */
+async function together<T>(requests: Array<() => Promise<T>>): Promise<{ fetches: number; answers: T[] }> {
+  const before = proxy.received;
+  const answers = await Promise.all(requests.map((request) => request()));
+  return { fetches: proxy.received - before, answers };
+}
+
+const shared = async (gateway: string) =>
+  sumOf(await (await fetch(`${gateway}/metrics`)).text(), 'newsfacts_subgraph_fetches_shared_total', {
+    subgraph: 'events',
+  });
+
+beforeAll(async () => {
+  proxy = await startDelayingProxy();
+  federation = await startFederation();
+  proxy.target = federation.subgraphUrls.events;
+  [readKey, writeKey] = await Promise.all([
+    createKey(federation.env, 'Reader', 'read').then((created) => created.key),
+    createKey(federation.env, 'Writer', 'read,write').then((created) => created.key),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await stopAll(gateways);
+  await federation?.stop();
+  await proxy?.close();
+});
+
+describe('identical subgraph fetches in flight together', () => {
+  let gateway: string;
+  beforeAll(async () => {
+    gateway = await startGateway('gateway-sharing');
+  }, 90_000);
+
+  it('share one request: twelve readers of the raid cost the events subgraph one fetch, and all get the same answer', async () => {
+    const sharedBefore = await shared(gateway);
+    const { fetches, answers } = await together(
+      Array.from({ length: 12 }, () => () => postGraphQL(`${gateway}/graphql`, EVENT, RAID)),
+    );
+    expect(fetches).toBe(1);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual(answers[0]!.body);
+    }
+    expect(answers[0]!.body.data!.event.title).toMatch(/Belgorod/);
+    expect((await shared(gateway)) - sharedBefore).toBe(11);
+  });
+
+  it('are not shared across different variables, or between callers with different rights', async () => {
+    const other = { slug: 'kremlin-drone-incident-2023' };
+    const byVariables = await together([
+      () => postGraphQL(`${gateway}/graphql`, EVENT, RAID),
+      () => postGraphQL(`${gateway}/graphql`, EVENT, other),
+    ]);
+    expect(byVariables.fetches).toBe(2);
+    const byCaller = await together([
+      () => postGraphQL(`${gateway}/graphql`, EVENT, RAID),
+      () => postGraphQL(`${gateway}/graphql`, EVENT, RAID, { authorization: `Bearer ${readKey}` }),
+      () => postGraphQL(`${gateway}/graphql`, EVENT, RAID, { authorization: `Bearer ${writeKey}` }),
+    ]);
+    expect(byCaller.fetches).toBe(3);
+    for (const answer of byCaller.answers) expect(answer.body.errors).toBeUndefined();
+  });
+
+  it('never share a mutation, even one sent twice at once by one key', async () => {
+    const create = `mutation Place($input: CreatePlaceInput!) { createPlace(input: $input) { place { id } errors { code } } }`;
+    const input = {
+      externalId: 'in-flight-twice',
+      name: 'Kozinka checkpoint',
+      countryCode: 'RU',
+      geoPrecision: 'POINT',
+      latitude: 50.6,
+      longitude: 36.4,
+    };
+    const { fetches, answers } = await together(
+      [1, 2].map(
+        () => () => postGraphQL(`${gateway}/graphql`, create, { input }, { authorization: `Bearer ${writeKey}` }),
+      ),
+    );
+    expect(fetches).toBe(2);
+    // Both went to the events service, whose externalId makes them one place.
+    const ids = answers.map((answer) => answer.body.data?.createPlace.place?.id);
+    expect(ids[0], JSON.stringify(answers.map((answer) => answer.body))).toBeTruthy();
+    expect(ids[1]).toBe(ids[0]);
+  });
+
+  it('a failure reaches the requests that waited on it, and the next request fetches afresh', async () => {
+    proxy.target = undefined; // the proxy answers 502
+    try {
+      const failed = await together(
+        Array.from({ length: 4 }, () => () => postGraphQL(`${gateway}/graphql`, EVENT, RAID)),
+      );
+      expect(failed.fetches).toBe(1);
+      for (const answer of failed.answers) {
+        expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      }
+    } finally {
+      proxy.target = federation.subgraphUrls.events;
+    }
+    const after = await together([() => postGraphQL(`${gateway}/graphql`, EVENT, RAID)]);
+    expect(after.fetches).toBe(1);
+    expect(after.answers[0]!.body.errors).toBeUndefined();
+    expect(after.answers[0]!.body.data!.event.title).toMatch(/Belgorod/);
+  });
+});
+
+describe('with sharing switched off (SHARE_IN_FLIGHT_FETCHES=false)', () => {
+  it('every request sends its own fetch', async () => {
+    const gateway = await startGateway('gateway-not-sharing', { SHARE_IN_FLIGHT_FETCHES: 'false' });
+    const { fetches, answers } = await together(
+      Array.from({ length: 5 }, () => () => postGraphQL(`${gateway}/graphql`, EVENT, RAID)),
+    );
+    expect(fetches).toBe(5);
+    for (const answer of answers) expect(answer.body.errors).toBeUndefined();
+  }, 90_000);
+});
+
+describe('queries over GET, for a CDN or a browser cache', () => {
+  const PLACE = `query Place($slug: String!) { place(slug: $slug) { name region } }`;
+  const get = (query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    fetch(
+      `${federation.gatewayUrl}/graphql?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`,
+      // Apollo's CSRF guard wants a header no simple cross-site request can carry.
+      { headers: { 'apollo-require-preflight': 'true', ...headers } },
+    );
+
+  it('an anonymous answer is public, with an ETag; asked again with it, 304 and no body', async () => {
+    const first = await get(EVENT, RAID);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('public, max-age=15');
+    expect(first.headers.get('vary')).toMatch(/Authorization/);
+    const tag = first.headers.get('etag')!;
+    expect(tag).toMatch(/^"[\w-]{27}"$/);
+    expect(((await first.json()) as { data: { event: { title: string } } }).data.event.title).toMatch(/Belgorod/);
+
+    const again = await get(EVENT, RAID, { 'if-none-match': tag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(again.headers.get('etag')).toBe(tag);
+    // Weak or in a list, it still matches; another tag does not.
+    expect((await get(EVENT, RAID, { 'if-none-match': `"other", W/${tag}` })).status).toBe(304);
+    const other = await get(EVENT, RAID, { 'if-none-match': '"other"' });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('etag')).toBe(tag);
+  });
+
+  it("a key's answer is private; POST, an error and a partial answer are no-store", async () => {
+    const keyed = await get(EVENT, RAID, { authorization: `Bearer ${readKey}` });
+    expect(keyed.status).toBe(200);
+    expect(keyed.headers.get('cache-control')).toBe('private, max-age=15');
+
+    const posted = await fetch(`${federation.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: EVENT, variables: RAID }),
+    });
+    expect(posted.headers.get('cache-control')).toBe('no-store');
+    expect(posted.headers.get('etag')).toBeNull();
+
+    const invalid = await get('{ event(slug: "x") { nope } }', {});
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('cache-control')).toBe('no-store');
+
+    // The events half through the proxy, answering 502: data for the statements half, an error for the rest.
+    const gateway = await startGateway('gateway-partial');
+    proxy.target = undefined;
+    try {
+      const partial = await fetch(
+        `${gateway}/graphql?${new URLSearchParams({ query: `{ event(slug: "belgorod-incursion-2023") { title } source(slug: "belgorod-incursion-report-2023-05-23") { title } }` })}`,
+        { headers: { 'apollo-require-preflight': 'true' } },
+      );
+      const body = (await partial.json()) as { data: { source: { title: string } }; errors: unknown[] };
+      expect(body.errors).toHaveLength(1);
+      expect(body.data.source.title).toBeTruthy();
+      expect(partial.headers.get('cache-control')).toBe('no-store');
+      expect(partial.headers.get('etag')).toBeNull();
+    } finally {
+      proxy.target = federation.subgraphUrls.events;
+    }
+  }, 90_000);
+
+  it('a change gives a new ETag: the old one no longer answers 304', async () => {
+    const write = (query: string, variables: Record<string, unknown>) =>
+      postGraphQL(`${federation.gatewayUrl}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+    const created = await write(
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
+      { input: { name: 'Glotovo', region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
+    );
+    const place = created.body.data!.createPlace.place as { id: string; slug: string };
+    const before = await get(PLACE, { slug: place.slug });
+    const tag = before.headers.get('etag')!;
+    expect((await get(PLACE, { slug: place.slug }, { 'if-none-match': tag })).status).toBe(304);
+
+    const updated = await write(
+      `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { place { region } errors { code } } }`,
+      { input: { id: place.id, region: 'Belgorod Region' } },
+    );
+    expect(updated.body.data!.updatePlace.errors).toEqual([]);
+    const after = await get(PLACE, { slug: place.slug }, { 'if-none-match': tag });
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { data: { place: { region: string } } }).data.place.region).toBe('Belgorod Region');
+    expect(after.headers.get('etag')).not.toBe(tag);
+  });
+});
