@@ -82,6 +82,9 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(300_000).default(10_000),
       SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(128),
       QUERY_PLAN_CACHE_MIB: z.coerce.number().int().min(1).max(1024).default(30),
+      RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
+      RESPONSE_CACHE_MAX_MIB: z.coerce.number().int().min(1).max(4096).default(64),
+      RESPONSE_CACHE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
       HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(15),
       SHARE_IN_FLIGHT_FETCHES: z
         .enum(['true', 'false'])
@@ -149,6 +152,12 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
       /** Memory for cached query plans, in MiB (planning is the gateway's costliest step per new operation). */
       queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
+      /** The response cache (response-cache.ts): 0 seconds keeps it off. */
+      responseCache: {
+        ttlSeconds: parsed.RESPONSE_CACHE_TTL_SECONDS,
+        maxMiB: parsed.RESPONSE_CACHE_MAX_MIB,
+        pollMs: parsed.RESPONSE_CACHE_POLL_MS,
+      },
       /** Cache-Control max-age of a query answered over GET (http-caching.ts). */
       httpCacheMaxAgeSeconds: parsed.HTTP_CACHE_MAX_AGE_SECONDS,
       /** Identical subgraph queries in flight at once share one fetch (in-flight.ts); off only to measure it. */

@@ -6,6 +6,9 @@ import { createServiceMetrics, type ServiceMetrics } from '@newsfacts/platform/m
 export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   readonly subgraphFetchesShared: Counter<'subgraph'>;
+  readonly responseCacheLookups: Counter<'result'>;
+  readonly responseCacheInvalidations: Counter<'cause'>;
+  readonly responseCacheEvictions: Counter;
   readonly rateLimitRejections: Counter<'limit'>;
   readonly graphqlErrors: Counter<'code'>;
   readonly queryPlanCacheLookups: Counter<'result'>;
@@ -27,6 +30,23 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'newsfacts_subgraph_fetches_shared_total',
       help: 'Subgraph fetches not sent because an identical one was in flight: they took its answer.',
       labelNames: ['subgraph'],
+      registers,
+    }),
+    responseCacheLookups: new Counter({
+      name: 'newsfacts_response_cache_lookups_total',
+      help: 'Response cache lookups for queries: hit, miss, or stale (stored before a write it depends on).',
+      labelNames: ['result'],
+      registers,
+    }),
+    responseCacheInvalidations: new Counter({
+      name: 'newsfacts_response_cache_invalidations_total',
+      help: "Subgraph versions moved: by a mutation through this gateway, or by a subgraph's change log.",
+      labelNames: ['cause'],
+      registers,
+    }),
+    responseCacheEvictions: new Counter({
+      name: 'newsfacts_response_cache_evictions_total',
+      help: 'Answers dropped from the in-memory response cache to make room.',
       registers,
     }),
     rateLimitRejections: new Counter({

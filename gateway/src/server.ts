@@ -18,6 +18,13 @@ import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
 import { httpCaching } from './http-caching';
+import {
+  MemoryResponseCacheStore,
+  noteQueryPlan,
+  responseCache,
+  watchChangeLogs,
+  type ResponseCacheStore,
+} from './response-cache';
 import { InFlightFetches, inFlightKey, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
@@ -55,6 +62,8 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   /** Throws when a dependency (the key database, Redis) cannot be reached. */
   readiness: () => Promise<void>;
+  /** Where the response cache keeps answers (Redis, shared by replicas); in memory when not given. */
+  responseCacheStore?: ResponseCacheStore;
 }
 
 export interface GatewayServer {
@@ -118,14 +127,34 @@ export async function createGatewayServer({
   documents,
   metrics,
   readiness,
+  responseCacheStore,
 }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
   const inFlight = new InFlightFetches();
+  const caching = config.responseCache.ttlSeconds > 0;
+  const cacheStore = caching
+    ? (responseCacheStore ??
+      new MemoryResponseCacheStore(config.responseCache.maxMiB, () => metrics.responseCacheEvictions.inc()))
+    : undefined;
+  const changeLogs = cacheStore
+    ? watchChangeLogs({
+        store: cacheStore,
+        subgraphUrls: config.subgraphUrls,
+        signingSecret: config.signingSecret,
+        intervalMs: config.responseCache.pollMs,
+        metrics,
+        logger,
+      })
+    : undefined;
 
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
     queryPlannerConfig: { cache: observedQueryPlanCache(metrics, config.queryPlanCacheMiB) },
+    // Which subgraphs each answer came from: the response cache ties it to their versions.
+    experimental_didResolveQueryPlan: caching
+      ? ({ queryPlan, requestContext }) => noteQueryPlan(requestContext.context, queryPlan)
+      : undefined,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
@@ -179,6 +208,9 @@ export async function createGatewayServer({
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
+      ...(cacheStore
+        ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
+        : []),
     ],
   });
   await apollo.start();
@@ -250,6 +282,7 @@ export async function createGatewayServer({
   return {
     app,
     stop: async () => {
+      changeLogs?.stop();
       await apollo.stop();
       agent.destroy();
     },

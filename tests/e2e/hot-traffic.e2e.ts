@@ -1,11 +1,13 @@
 // Breaking-news traffic through the real gateway and subgraphs: identical subgraph fetches in
-// flight at once share one request, and queries over GET carry Cache-Control and an ETag that a
-// CDN can revalidate with If-None-Match. A proxy in front of the events subgraph holds each
+// flight at once share one request; queries over GET carry Cache-Control and an ETag that a CDN
+// can revalidate with If-None-Match; and the response cache, shared by two replicas through
+// Redis, never serves an answer from before a write. A proxy in front of the events subgraph holds each
 // request for a while, so that requests sent together are surely in flight together, and counts
 // what reaches it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
+import { signRequest } from '@newsfacts/platform/signing';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
 import { eventually } from '../helpers/eventually';
 import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
@@ -20,6 +22,7 @@ let proxy: DelayingProxy;
 const gateways: ServiceProcess[] = [];
 let readKey: string;
 let writeKey: string;
+let writerKeyId: string;
 
 /** A gateway process whose events fetches go through the proxy. */
 async function startGateway(name: string, env: NodeJS.ProcessEnv = {}) {
@@ -56,10 +59,11 @@ beforeAll(async () => {
   proxy = await startDelayingProxy();
   federation = await startFederation();
   proxy.target = federation.subgraphUrls.events;
-  [readKey, writeKey] = await Promise.all([
-    createKey(federation.env, 'Reader', 'read').then((created) => created.key),
-    createKey(federation.env, 'Writer', 'read,write').then((created) => created.key),
+  const [reader, writer] = await Promise.all([
+    createKey(federation.env, 'Reader', 'read'),
+    createKey(federation.env, 'Writer', 'read,write'),
   ]);
+  [readKey, writeKey, writerKeyId] = [reader.key, writer.key, writer.keyId];
 }, 180_000);
 
 afterAll(async () => {
@@ -242,5 +246,126 @@ describe('queries over GET, for a CDN or a browser cache', () => {
     expect(after.status).toBe(200);
     expect(((await after.json()) as { data: { place: { region: string } } }).data.place.region).toBe('Belgorod Region');
     expect(after.headers.get('etag')).not.toBe(tag);
+  });
+});
+
+describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing Redis', () => {
+  const PLACE = `query Place($slug: String!) { place(slug: $slug) { name region } }`;
+  const prefix = `nf_test_cache_${process.pid}_${Date.now()}`;
+  let replicaA: string;
+  let replicaB: string;
+  const cached = {
+    RESPONSE_CACHE_TTL_SECONDS: '60',
+    RESPONSE_CACHE_POLL_MS: '200',
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: prefix,
+  };
+  const read = (gateway: string, query: string, variables: Record<string, unknown>, key?: string) =>
+    postGraphQL(`${gateway}/graphql`, query, variables, key ? { authorization: `Bearer ${key}` } : {});
+  const write = (query: string, variables: Record<string, unknown>) =>
+    postGraphQL(`${replicaA}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  const metric = async (gateway: string, name: string, labels: Record<string, string>) =>
+    sumOf(await (await fetch(`${gateway}/metrics`)).text(), name, labels);
+
+  beforeAll(async () => {
+    proxy.delayMs = 0;
+    replicaA = await startGateway('gateway-cache-a', cached);
+    replicaB = await startGateway('gateway-cache-b', cached);
+    proxy.delayMs = 0;
+  }, 120_000);
+
+  it('answers a repeated query from the cache, without asking the subgraphs', async () => {
+    const first = await read(replicaA, EVENT, RAID);
+    const before = proxy.received;
+    const hitsBefore = await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' });
+    // The other replica: the answer is in Redis.
+    const second = await read(replicaB, EVENT, RAID);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.body).toEqual(first.body);
+    expect(proxy.received).toBe(before);
+    expect(await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' })).toBe(hitsBefore + 1);
+  });
+
+  it("keeps answers apart by the caller's scopes", async () => {
+    await read(replicaA, EVENT, RAID);
+    const asWriter = await read(replicaA, EVENT, RAID, writeKey);
+    expect(asWriter.headers.get('x-cache')).toBe('MISS');
+    // Its own scopes' answer is kept for the next caller with them.
+    expect((await read(replicaB, EVENT, RAID, writeKey)).headers.get('x-cache')).toBe('HIT');
+  });
+
+  it('once a mutation through one replica has answered, no replica serves the old answer', async () => {
+    const created = await write(
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
+      {
+        input: { name: 'Novaya Tavolzhanka', region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' },
+      },
+    );
+    const place = created.body.data!.createPlace.place as { id: string; slug: string };
+    await read(replicaB, PLACE, { slug: place.slug });
+    expect((await read(replicaB, PLACE, { slug: place.slug })).headers.get('x-cache')).toBe('HIT');
+
+    await write(`mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`, {
+      input: { id: place.id, region: 'Shebekinsky District' },
+    });
+    const after = await read(replicaB, PLACE, { slug: place.slug });
+    expect(after.headers.get('x-cache')).toBe('MISS');
+    expect(after.body.data!.place.region).toBe('Shebekinsky District');
+  });
+
+  it("a write that bypasses every gateway (as an import's does) is noticed in the subgraph's change log", async () => {
+    const created = await write(
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
+      { input: { name: 'Shebekino', region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
+    );
+    const place = created.body.data!.createPlace.place as { id: string; slug: string };
+    await read(replicaA, PLACE, { slug: place.slug });
+    expect((await read(replicaA, PLACE, { slug: place.slug })).headers.get('x-cache')).toBe('HIT');
+
+    // Straight to the events subgraph, signed as the imports service signs its writes.
+    const body = JSON.stringify({
+      query: `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
+      variables: { input: { id: place.id, region: 'Shebekinsky District' } },
+    });
+    const direct = await fetch(`${federation.subgraphUrls.events}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signRequest(
+          federation.env.SUBGRAPH_SIGNING_SECRET!,
+          'events',
+          { kind: 'key', keyId: writerKeyId, scopes: ['READ', 'WRITE'] },
+          body,
+        ),
+      },
+      body,
+    });
+    expect(await direct.json()).toEqual({ data: { updatePlace: { errors: [] } } });
+    await eventually(
+      async () =>
+        expect((await read(replicaA, PLACE, { slug: place.slug })).body.data!.place.region).toBe(
+          'Shebekinsky District',
+        ),
+      5_000,
+      100,
+    );
+    expect(
+      await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { cause: 'change-log' }),
+    ).toBeGreaterThan(0);
+  });
+
+  it('never keeps a partial answer', async () => {
+    const query = `{ event(slug: "belgorod-incursion-2023") { summary } source(slug: "belgorod-incursion-report-2023-05-23") { title } }`;
+    proxy.target = undefined;
+    try {
+      const partial = await read(replicaA, query, {});
+      expect(partial.body.errors).toHaveLength(1);
+    } finally {
+      proxy.target = federation.subgraphUrls.events;
+    }
+    const whole = await read(replicaA, query, {});
+    expect(whole.headers.get('x-cache')).toBe('MISS');
+    expect(whole.body.errors).toBeUndefined();
+    expect(whole.body.data!.event.summary).toBeTruthy();
   });
 });

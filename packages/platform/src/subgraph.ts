@@ -9,7 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { readFileSync } from 'node:fs';
 import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type express from 'express';
+import express from 'express';
 import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
@@ -85,6 +85,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   metricsAccess?: MetricsAccess;
   /** Largest request body, in bytes (1 MB unless given). */
   bodyLimit?: number;
+  /** Where the change log stands (CHANGE_LOG_SIGNAL_SQL), for a subgraph that keeps one. */
+  changeLogSignal?: () => Promise<string>;
 }
 
 /**
@@ -132,6 +134,44 @@ export function requireGatewaySignature(secret: string, audience: string, logger
   };
 }
 
+/**
+ * Where a subgraph's change log stands, for a gateway's response cache to notice writes that
+ * did not pass through it (an import writes straight to the services). The sum of the newest
+ * thousand sequence numbers, not only the largest: a transaction that took a lower number but
+ * commits after higher ones still changes it.
+ */
+export const CHANGE_LOG_SIGNAL_SQL = `SELECT coalesce(sum(seq), 0)::text AS signal FROM (SELECT seq FROM "Change" ORDER BY seq DESC LIMIT 1000) newest`;
+export const CHANGE_LOG_SIGNAL_PATH = '/change-log/signal';
+
+interface RawQueries {
+  $queryRawUnsafe<T>(query: string): Promise<T>;
+}
+
+/** Serves the change log's signal at CHANGE_LOG_SIGNAL_PATH: a signed POST of `{}`, as /graphql is signed. */
+function serveChangeLogSignal(
+  app: express.Express,
+  signal: () => Promise<string>,
+  guard: express.RequestHandler,
+): void {
+  app.post(
+    CHANGE_LOG_SIGNAL_PATH,
+    express.json({
+      limit: 64,
+      verify: (req, _res, buffer) => {
+        (req as RequestWithRawBody).rawBody = buffer;
+      },
+    }),
+    guard,
+    async (_req, res) => {
+      try {
+        res.json({ signal: await signal() });
+      } catch {
+        sendError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The change log cannot be read right now.');
+      }
+    },
+  );
+}
+
 export interface SubgraphServer {
   app: express.Express;
   apollo: ApolloServer<BaseContext>;
@@ -159,6 +199,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
     ],
   });
   await apollo.start();
+  const signed = requireGatewaySignature(options.signingSecret, options.name, options.logger);
   const app = createGraphQLApp<Context>({
     apollo,
     logger: options.logger,
@@ -166,10 +207,11 @@ export async function createSubgraphServer<Context extends BaseContext>(
     metrics: options.metrics ?? createServiceMetrics(options.name, { processMetrics: false }),
     metricsAccess: options.metricsAccess ?? { token: undefined, openWithoutToken: false },
     bodyLimit: options.bodyLimit,
-    guards: [requireGatewaySignature(options.signingSecret, options.name, options.logger)],
+    guards: [signed],
     context: async ({ res, requestId }) =>
       options.context({ requestId, principal: res.locals.forwardedPrincipal ?? null }),
   });
+  if (options.changeLogSignal) serveChangeLogSignal(app, options.changeLogSignal, signed);
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
 
@@ -214,6 +256,8 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
   createLoaders(prisma: Prisma): Loaders;
   /** Largest request body, in bytes (1 MB unless given). */
   bodyLimit?: number;
+  /** It keeps a change log (a `Change` table): serve where it stands, for gateways' response caches. */
+  changeLog?: boolean;
   /** Work the process does besides answering requests (the imports service's job worker); started once it listens. */
   startWorker?(deps: WorkerDeps<Prisma>): Worker;
 }
@@ -266,6 +310,14 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
         typeDefs,
         resolvers,
         bodyLimit: definition.bodyLimit,
+        changeLogSignal: definition.changeLog
+          ? async () => {
+              const [row] = await (deps.prisma as unknown as RawQueries).$queryRawUnsafe<Array<{ signal: string }>>(
+                CHANGE_LOG_SIGNAL_SQL,
+              );
+              return row!.signal;
+            }
+          : undefined,
         context: (identity) => createContext(deps.prisma, deps.peers, identity),
       }),
   };

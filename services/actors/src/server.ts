@@ -10,4 +10,5 @@ export const actorsSubgraph = defineSubgraph({
   resolvers,
   createPrisma: createPrismaClient,
   createLoaders,
+  changeLog: true,
 });

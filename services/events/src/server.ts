@@ -10,4 +10,5 @@ export const eventsSubgraph = defineSubgraph({
   resolvers,
   createPrisma: createPrismaClient,
   createLoaders,
+  changeLog: true,
 });

@@ -10,6 +10,7 @@ export const statementsSubgraph = defineSubgraph({
   resolvers,
   createPrisma: createPrismaClient,
   createLoaders,
+  changeLog: true,
   // A source's text is up to 1,000,000 characters, each up to 6 bytes as escaped JSON.
   bodyLimit: 8 * 1024 * 1024,
 });
