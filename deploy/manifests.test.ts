@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import {
@@ -79,6 +80,7 @@ const MODELS: Record<string, Model> = Object.fromEntries(
       NetworkPolicy,
       Ingress,
       ServiceMonitor,
+      PrometheusRule,
     ] as unknown as Model[]
   ).map((Model) => {
     const { apiVersion, kind } = new Model();
