@@ -83,6 +83,17 @@ describe('the embedded default, started from scratch', () => {
     expect(perpetrator).toHaveLength(2);
   });
 
+  it('serves the change feeds on the embedded database too', async () => {
+    const { body } = await postGraphQL(
+      `http://127.0.0.1:${ports.GATEWAY}/graphql`,
+      `{ eventChanges(first: 1000) { nodes { entityType operation } hasNextPage } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const entries: Array<{ entityType: string; operation: string }> = body.data!.eventChanges.nodes;
+    expect(entries.filter((entry) => entry.entityType === 'Event' && entry.operation === 'CREATE')).toHaveLength(4);
+    expect(body.data!.eventChanges.hasNextPage).toBe(false);
+  });
+
   it('takes a second report through `npm run import`: a dry run, then the import, attached to what the seed holds', async () => {
     const gateway = `http://127.0.0.1:${ports.GATEWAY}`;
     const dry = await runImportCli(gateway, writeKey, inventedReport(), '--dry-run');

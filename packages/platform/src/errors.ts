@@ -20,6 +20,8 @@ export const ErrorCode = {
   TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
   /** An uploaded manifest that is not valid; nothing of it was stored. */
   INVALID_MANIFEST: 'INVALID_MANIFEST',
+  /** A change-feed cursor older than the change log keeps: export anew and follow from its cursor. */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   /** An Idempotency-Key sent again with another request body. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',

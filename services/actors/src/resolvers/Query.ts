@@ -1,3 +1,4 @@
+import { readChanges } from '@newsfacts/platform/change-feed';
 import { whereAll } from '@newsfacts/platform/sql';
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageRequest, toConnection } from '@newsfacts/platform/pagination';
@@ -6,6 +7,8 @@ import type { QueryResolvers } from '../generated/graphql.ts';
 import { actorsNamed } from '../actors-named';
 
 export const Query: QueryResolvers = {
+  actorChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
+
   actor: async (_parent, { id, slug }, { loaders }) => {
     const key = idOrSlug(id, slug);
     return key.id ? loaders.actorById.load(key.id) : loaders.actorBySlug.load(key.slug!);

@@ -1,4 +1,4 @@
-import { DateScalar } from '@newsfacts/platform/scalars';
+import { DateScalar, DateTimeScalar } from '@newsfacts/platform/scalars';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Actor } from './Actor';
 import { ActorConnection } from './ActorConnection';
@@ -8,6 +8,7 @@ import { Query } from './Query';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
+  DateTime: DateTimeScalar,
   Query,
   Mutation,
   Actor,

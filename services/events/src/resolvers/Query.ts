@@ -1,3 +1,4 @@
+import { readChanges } from '@newsfacts/platform/change-feed';
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
 import type { Event, Prisma } from '../generated/prisma/client.ts';
@@ -66,6 +67,8 @@ async function newestFirst(prisma: EventsPrisma, where: Prisma.EventWhereInput, 
 }
 
 export const Query: QueryResolvers = {
+  eventChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
+
   event: async (_parent, { id, slug }, { loaders }) => {
     const key = idOrSlug(id, slug);
     return key.id ? loaders.eventById.load(key.id) : loaders.eventBySlug.load(key.slug!);

@@ -1,3 +1,4 @@
+import { readChanges } from '@newsfacts/platform/change-feed';
 import { whereAll } from '@newsfacts/platform/sql';
 import { checkId, idOrSlug } from '@newsfacts/platform/arguments';
 import { pageArgs, pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
@@ -20,6 +21,8 @@ async function claimsPage(prisma: StatementsPrisma, filters: Prisma.Sql[], page:
 }
 
 export const Query: QueryResolvers = {
+  statementChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
+
   claim: (_parent, { id }, { loaders }) => loaders.claimById.load(checkId(id)),
 
   claims: async (_parent, { eventId, aspect, contested, first, after }, { prisma }) => {
