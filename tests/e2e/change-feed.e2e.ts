@@ -137,6 +137,33 @@ describe('the change feeds', () => {
     ]);
   });
 
+  it('every connection takes updatedSince: only what was created or changed since', async () => {
+    const since = new Date().toISOString();
+    const QUERY = `query($since: DateTime) {
+      events(updatedSince: $since, first: 100) { totalCount nodes { title } }
+      actors(updatedSince: $since, first: 100) { totalCount nodes { name } }
+      claims(updatedSince: $since, first: 100) { totalCount }
+      sources(updatedSince: $since, first: 100) { totalCount }
+    }`;
+    const before = await call(null, QUERY, { since });
+    expect(before.errors).toBeUndefined();
+    expect(before.data).toEqual({
+      events: { totalCount: 0, nodes: [] },
+      actors: { totalCount: 0, nodes: [] },
+      claims: { totalCount: 0 },
+      sources: { totalCount: 0 },
+    });
+    await call(writeKey, `mutation($input: CreateActorInput!) { createActor(input: $input) { errors { code } } }`, {
+      input: { name: 'Ilya Ponomarev', kind: 'PERSON', description: 'A former Russian MP who spoke for the raiders.' },
+    });
+    const after = await call(null, QUERY, { since });
+    expect(after.data!.actors).toEqual({ totalCount: 1, nodes: [{ name: 'Ilya Ponomarev' }] });
+    expect(after.data!.events.totalCount).toBe(0);
+    const all = await call(null, QUERY, { since: '2000-01-01T00:00:00Z' });
+    expect(all.data!.events.totalCount).toBe(4);
+    expect(all.data!.sources.totalCount).toBe(1);
+  });
+
   it('refuse a cursor they did not give', async () => {
     const body = await call(null, `{ statementChanges(after: "bm90IGEgY3Vyc29y") { endCursor } }`);
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -14,7 +14,11 @@ export const Query: QueryResolvers = {
     return key.id ? loaders.actorById.load(key.id) : loaders.actorBySlug.load(key.slug!);
   },
 
-  actors: async (_parent, { search, kind, organizationType, countryCode, first, after }, { prisma }) => {
+  actors: async (
+    _parent,
+    { search, kind, organizationType, countryCode, updatedSince, first, after },
+    { prisma },
+  ) => {
     const page = pageRequest(first, after);
     const filters: Prisma.Sql[] = [];
     const text = search == null ? '' : checkText('search', search.trim());
@@ -29,6 +33,7 @@ export const Query: QueryResolvers = {
     if (kind) filters.push(Prisma.sql`a.kind = ${kind}::"ActorKind"`);
     if (organizationType) filters.push(Prisma.sql`a."organizationType" = ${organizationType}::"OrganizationType"`);
     if (countryCode != null) filters.push(Prisma.sql`a."countryCode" = ${checkCountryCode(countryCode)}`);
+    if (updatedSince != null) filters.push(Prisma.sql`a."updatedAt" >= ${new Date(updatedSince)}`);
     const afterCursor = page.afterId
       ? [Prisma.sql`(a.name, a.id) > (SELECT name, id FROM "Actor" WHERE id = ${page.afterId}::uuid)`]
       : [];

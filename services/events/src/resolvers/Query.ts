@@ -79,9 +79,10 @@ export const Query: QueryResolvers = {
     return key.id ? loaders.placeById.load(key.id) : loaders.placeBySlug.load(key.slug!);
   },
 
-  events: async (_parent, { filter, first, after }, { prisma }) => {
+  events: async (_parent, { filter, updatedSince, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
-    const where = eventWhere(filter);
+    const filtered = eventWhere(filter);
+    const where = updatedSince != null ? { AND: [filtered, { updatedAt: { gte: new Date(updatedSince) } }] } : filtered;
     const rows = await newestFirst(prisma, where, page);
     return toConnection(rows, page, () => prisma.event.count({ where }));
   },

@@ -25,12 +25,13 @@ export const Query: QueryResolvers = {
 
   claim: (_parent, { id }, { loaders }) => loaders.claimById.load(checkId(id)),
 
-  claims: async (_parent, { eventId, aspect, contested, first, after }, { prisma }) => {
+  claims: async (_parent, { eventId, aspect, contested, updatedSince, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
     const filters: Prisma.Sql[] = [];
     if (eventId != null) filters.push(Prisma.sql`c."eventId" = ${checkId(eventId, 'eventId')}::uuid`);
     if (aspect) filters.push(Prisma.sql`c.aspect = ${aspect}::"ClaimAspect"`);
     if (contested != null) filters.push(contested ? contestedSql('c') : Prisma.sql`NOT ${contestedSql('c')}`);
+    if (updatedSince != null) filters.push(Prisma.sql`c."updatedAt" >= ${new Date(updatedSince)}`);
     const rows = await claimsPage(prisma, filters, page);
     return toConnection(rows, page, async () => {
       // Counting contested claims tests every claim: it is asked for only when a client selects totalCount.
@@ -48,9 +49,14 @@ export const Query: QueryResolvers = {
     return key.id ? loaders.sourceById.load(key.id) : loaders.sourceBySlug.load(key.slug!);
   },
 
-  sources: async (_parent, { first, after }, { prisma }) => {
+  sources: async (_parent, { updatedSince, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
-    const rows = await prisma.source.findMany({ orderBy: [{ publishedAt: 'desc' }, { id: 'asc' }], ...pageArgs(page) });
-    return toConnection(rows, page, () => prisma.source.count());
+    const where = updatedSince != null ? { updatedAt: { gte: new Date(updatedSince) } } : {};
+    const rows = await prisma.source.findMany({
+      where,
+      orderBy: [{ publishedAt: 'desc' }, { id: 'asc' }],
+      ...pageArgs(page),
+    });
+    return toConnection(rows, page, () => prisma.source.count({ where }));
   },
 };

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Actor_updatedAt_idx" ON "Actor"("updatedAt");

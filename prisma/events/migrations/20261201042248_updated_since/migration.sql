@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Event_updatedAt_idx" ON "Event"("updatedAt");
