@@ -14,11 +14,7 @@ export const Query: QueryResolvers = {
     return key.id ? loaders.actorById.load(key.id) : loaders.actorBySlug.load(key.slug!);
   },
 
-  actors: async (
-    _parent,
-    { search, kind, organizationType, countryCode, updatedSince, first, after },
-    { prisma },
-  ) => {
+  actors: async (_parent, { search, kind, organizationType, countryCode, updatedSince, first, after }, { prisma }) => {
     const page = pageRequest(first, after);
     const filters: Prisma.Sql[] = [];
     const text = search == null ? '' : checkText('search', search.trim());
