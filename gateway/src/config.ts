@@ -10,6 +10,7 @@ import {
 } from '@newsfacts/platform/config';
 import type { DatabaseTarget } from '@newsfacts/platform/db';
 import { loadDatabaseTarget, signingSecret, SUBGRAPHS, type SubgraphName } from '@newsfacts/platform/service-config';
+import { loadTracingConfig, type TracingConfig } from '@newsfacts/platform/tracing';
 import { OriginPatternError, parseOriginList, type OriginPattern } from './security/origins';
 
 export interface Quota {
@@ -225,6 +226,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return {
     ...parseConfig(gatewayConfigSchema(env), env),
     metricsAccess: loadMetricsAccess(env),
+  /** Where spans go (OTEL_*); tracing is off without an endpoint. */
+  tracing: TracingConfig;
     database: loadDatabaseTarget('gateway', env),
   };
 }
+    tracing: loadTracingConfig('gateway', env),

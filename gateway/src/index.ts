@@ -4,6 +4,7 @@ import { DatabaseUnavailableError, openDatabase } from '@newsfacts/platform/db';
 import { listen, onShutdownSignal } from '@newsfacts/platform/http';
 import { createLogger } from '@newsfacts/platform/logger';
 import { observePool, statementObserver } from '@newsfacts/platform/metrics';
+import { startTracing } from '@newsfacts/platform/tracing';
 import { loadGatewayConfig } from './config';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { KeyStore } from './keys/store';
@@ -18,6 +19,8 @@ import { TrustedDocumentStore } from './trusted-documents/store';
 async function main() {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
+  // Before anything that makes spans is built.
+  const tracing = await startTracing(config.tracing, logger);
   const metrics = createGatewayMetrics();
   // The key database's statements and pool are in the metrics like a subgraph's.
   const db = await openDatabase(config.database, { logger, observeStatement: statementObserver(metrics) });
@@ -64,6 +67,8 @@ async function main() {
     redis?.disconnect();
     await prisma.$disconnect();
     await db.close();
+    // Last, so that the spans of the requests drained above go out too.
+    await tracing.shutdown();
   });
 }
 

@@ -14,6 +14,7 @@ import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
 import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
+import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
@@ -39,6 +40,7 @@ import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
 import { trustedDocuments } from './security/trusted-documents';
 import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
+import { tracedFetcher } from './tracing';
 import type { TrustedDocumentStore } from './trusted-documents/store';
 import { mountWebPages } from './web';
 import { factPackageJsonSchema, FORMAT_VERSION } from '@newsfacts/fact-package/format';
@@ -158,7 +160,7 @@ export async function createGatewayServer({
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: subgraphFetcher(config, agent, name, metrics, inFlight) as never,
+        fetcher: tracedFetcher(name, subgraphFetcher(config, agent, name, metrics, inFlight)) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
@@ -208,6 +210,7 @@ export async function createGatewayServer({
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
+      operationNameOnSpan,
       ...(cacheStore
         ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
         : []),

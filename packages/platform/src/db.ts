@@ -15,8 +15,8 @@ export type DatabaseTarget =
 
 export type PrismaAdapterFactory = SqlDriverAdapterFactory;
 
-/** Told of every statement sent: how long it took and whether it succeeded. */
-export type StatementObserver = (seconds: number, ok: boolean) => void;
+/** Told of every statement sent: how long it took, whether it succeeded, and its text (never its parameters). */
+export type StatementObserver = (seconds: number, ok: boolean, sql: string) => void;
 
 export interface OpenOptions {
   logger?: Logger;
@@ -195,7 +195,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
  * wrapped driver adapter, so inside transactions too) and those the service sends itself.
  */
 function observeStatements(database: Database, observe: StatementObserver): Database {
-  const timed = async <T>(send: () => Promise<T>): Promise<T> => {
+  const timed = async <T>(sql: string, send: () => Promise<T>): Promise<T> => {
     const started = process.hrtime.bigint();
     let ok = false;
     try {
@@ -203,14 +203,14 @@ function observeStatements(database: Database, observe: StatementObserver): Data
       ok = true;
       return result;
     } finally {
-      observe(Number(process.hrtime.bigint() - started) / 1e9, ok);
+      observe(Number(process.hrtime.bigint() - started) / 1e9, ok, sql);
     }
   };
   // Object.create keeps the adapter's own methods and fields; only the statement paths change.
   const observeQueryable = <Q extends SqlQueryable>(queryable: Q): Q => {
     const observed = Object.create(queryable) as Q;
-    observed.queryRaw = (query) => timed(() => queryable.queryRaw(query));
-    observed.executeRaw = (query) => timed(() => queryable.executeRaw(query));
+    observed.queryRaw = (query) => timed(query.sql, () => queryable.queryRaw(query));
+    observed.executeRaw = (query) => timed(query.sql, () => queryable.executeRaw(query));
     return observed;
   };
   const factory = database.adapter;
@@ -222,16 +222,16 @@ function observeStatements(database: Database, observe: StatementObserver): Data
       const observed = observeQueryable<SqlDriverAdapter>(connection);
       // BEGIN is sent inside startTransaction; COMMIT and ROLLBACK come back through executeRaw.
       observed.startTransaction = async (isolationLevel) =>
-        observeQueryable(await timed(() => connection.startTransaction(isolationLevel)));
+        observeQueryable(await timed('BEGIN', () => connection.startTransaction(isolationLevel)));
       return observed;
     },
   };
   return {
     ...database,
     adapter,
-    exec: (sql) => timed(() => database.exec(sql)),
-    execInTransaction: (sql) => timed(() => database.execInTransaction(sql)),
-    query: (sql, params) => timed(() => database.query(sql, params)),
+    exec: (sql) => timed(sql, () => database.exec(sql)),
+    execInTransaction: (sql) => timed(sql, () => database.execInTransaction(sql)),
+    query: (sql, params) => timed(sql, () => database.query(sql, params)),
   };
 }
 

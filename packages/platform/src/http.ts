@@ -8,6 +8,7 @@ import type { MetricsAccess } from './config';
 import type { Logger } from './logger';
 import { runInRequestScope, type RequestScope, type ServiceMetrics } from './metrics';
 import { ErrorCode } from './errors';
+import { traceHttpRequest, type RequestTrace } from './tracing';
 
 declare global {
   namespace Express {
@@ -15,6 +16,8 @@ declare global {
     interface Locals {
       /** The client's X-Request-Id when well formed, else a fresh one; logged and passed on. */
       requestId: string;
+      /** This request's server span, when tracing is on. */
+      trace?: RequestTrace;
     }
   }
 }
@@ -117,11 +120,18 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
   });
 
   app.use('/graphql', (req, res, next) => {
+    const trace = traceHttpRequest(req, res, '/graphql');
+    res.locals.trace = trace;
     const incoming = req.header(REQUEST_ID_HEADER);
-    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    // Without a request id of the client's, the trace id is the request id: one id finds the
+    // request both in the logs and among the traces. A client's own id is kept (it may be what
+    // the client searches its own logs by), and the trace id is logged beside it.
+    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : (trace?.traceId ?? randomUUID());
     res.locals.requestId = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    next();
+    // Active for the header guards (authentication); activated again once the body is read.
+    if (trace) trace.activate(next);
+    else next();
   });
   const parsers = new Map<number, express.RequestHandler>();
   const parserFor = (limit: number) => {
@@ -159,11 +169,13 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
             ...(res.writableFinished ? {} : { aborted: true }),
             durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
             sqlStatements: scope.sqlStatements,
+            ...(res.locals.trace ? { traceId: res.locals.trace.traceId, spanId: res.locals.trace.spanId } : {}),
           },
           'request',
         );
       });
-      runInRequestScope(scope, next);
+      const trace = res.locals.trace;
+      runInRequestScope(scope, trace ? () => trace.activate(next) : next);
     },
     ...(options.guards ?? []),
     expressMiddleware(options.apollo, {

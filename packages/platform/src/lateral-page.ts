@@ -171,5 +171,6 @@ export function lateralPageLoader<Row, Filters = null>(
         }),
       ),
     (row: Row) => String(row[parentColumn]),
+    `lateralPage ${page.table}`,
   );
 }

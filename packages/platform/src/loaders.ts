@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { tracedBatch } from './tracing';
 
 /** A list argument as a pageLoader filter: null for "all", else sorted without repeats. */
 export const listFilter = <T extends string>(values: readonly T[] | null | undefined): T[] | null =>
@@ -15,6 +16,8 @@ export const listFilter = <T extends string>(values: readonly T[] | null | undef
 export function pageLoader<Filters, Row>(
   fetch: (parents: readonly string[], first: number, filters: Filters) => Promise<Row[]>,
   parentOf: (row: Row) => string,
+  /** What its batches are called in traces. */
+  name = 'pageLoader',
 ): { load(parent: string, first: number, filters: Filters): Promise<Row[]> } {
   interface Key {
     parent: string;
@@ -23,7 +26,7 @@ export function pageLoader<Filters, Row>(
   }
   const groupOf = (key: Key) => JSON.stringify([key.first, key.filters]);
   const loader = new DataLoader<Key, Row[], string>(
-    async (keys) => {
+    tracedBatch(name, async (keys: readonly Key[]) => {
       const groups = new Map<string, Key[]>();
       for (const key of keys) {
         const members = groups.get(groupOf(key));
@@ -40,7 +43,7 @@ export function pageLoader<Filters, Row>(
         }),
       );
       return keys.map((key) => rowsByKey.get(`${key.parent}\u0000${groupOf(key)}`) ?? []);
-    },
+    }),
     { cacheKeyFn: (key) => `${key.parent}\u0000${groupOf(key)}` },
   );
   return { load: (parent, first, filters) => loader.load({ parent, first, filters }) };
@@ -52,26 +55,29 @@ export function pageLoader<Filters, Row>(
  * more statement, made only when some key was missing.
  */
 function rowsByKey<Row>(
+  name: string,
   fetch: (keys: string[]) => Promise<Row[]>,
   keyOf: (row: Row) => string,
   redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
 ) {
-  return new DataLoader<string, Row | null>(async (keys) => {
-    const found = new Map((await fetch([...keys])).map((row) => [keyOf(row), row]));
-    const missing = keys.filter((key) => !found.has(key));
-    if (redirected && missing.length) for (const { key, row } of await redirected(missing)) found.set(key, row);
-    return keys.map((key) => found.get(key) ?? null);
-  });
+  return new DataLoader<string, Row | null>(
+    tracedBatch(name, async (keys: readonly string[]) => {
+      const found = new Map((await fetch([...keys])).map((row) => [keyOf(row), row]));
+      const missing = keys.filter((key) => !found.has(key));
+      if (redirected && missing.length) for (const { key, row } of await redirected(missing)) found.set(key, row);
+      return keys.map((key) => found.get(key) ?? null);
+    }),
+  );
 }
 
 /** Rows by id: `fetch` gets the ids asked for in one tick, as a plain array for `{ id: { in } }`. */
 export const rowsById = <Row extends { id: string }>(
   fetch: (ids: string[]) => Promise<Row[]>,
   redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
-) => rowsByKey(fetch, (row) => row.id, redirected);
+) => rowsByKey('rowsById', fetch, (row) => row.id, redirected);
 
 /** Rows by slug, likewise. */
 export const rowsBySlug = <Row extends { slug: string }>(
   fetch: (slugs: string[]) => Promise<Row[]>,
   redirected?: (missing: string[]) => Promise<Array<{ key: string; row: Row }>>,
-) => rowsByKey(fetch, (row) => row.slug, redirected);
+) => rowsByKey('rowsBySlug', fetch, (row) => row.slug, redirected);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { recordSqlStatement } from './tracing';
 
 /**
  * Prometheus metrics for one service process, served at /metrics. Every service has the HTTP
@@ -86,9 +87,10 @@ export function currentRequestScope(): RequestScope | undefined {
   return requestScopes.getStore();
 }
 
-/** The database layer calls this for every statement it sends. */
+/** The database layer calls this for every statement it sends; inside a trace it becomes a span too. */
 export function statementObserver(metrics: ServiceMetrics) {
-  return (seconds: number, ok: boolean): void => {
+  return (seconds: number, ok: boolean, sql: string): void => {
+    recordSqlStatement(sql, seconds, ok);
     const outcome = ok ? 'ok' : 'error';
     metrics.sqlStatements.inc({ outcome });
     metrics.sqlStatementDuration.observe({ outcome }, seconds);

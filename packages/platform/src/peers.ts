@@ -7,6 +7,7 @@ import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
 import { signRequest, type ForwardedPrincipal } from './signing';
+import { inClientSpan, SpanStatusCode } from './tracing';
 import { FieldErrorCode, fieldError, type FieldError } from './writes';
 
 export interface PeerClient {
@@ -52,14 +53,24 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
             : { kind: 'anonymous', scopes: ['READ'] };
       let answer: { data?: Data | null; errors?: Array<{ message: string }> };
       try {
-        const response = await fetch(options.urls[peer], {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...signRequest(options.signingSecret, peer, principal, body) },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
+        answer = await inClientSpan(`peer ${peer}`, { 'subgraph.name': peer }, async (span, traceHeaders) => {
+          const response = await fetch(options.urls[peer], {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...traceHeaders,
+              ...signRequest(options.signingSecret, peer, principal, body),
+            },
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          span.setAttribute('http.response.status_code', response.status);
+          if (!response.ok) {
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw new Error(`HTTP ${response.status}`);
+          }
+          return (await response.json()) as typeof answer;
         });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        answer = (await response.json()) as typeof answer;
       } catch (error) {
         options.logger.warn({ peer, error: (error as Error).message }, 'a peer subgraph did not answer');
         throw unavailable(peer);

@@ -12,6 +12,7 @@ import {
 } from './config';
 import type { DatabaseTarget } from './db';
 import { MIN_SECRET_LENGTH } from './signing';
+import { loadTracingConfig, type TracingConfig } from './tracing';
 
 export const SUBGRAPHS = {
   events: { defaultPort: 4001 },
@@ -42,6 +43,8 @@ export interface SubgraphConfig {
   shutdownGraceMs: number;
   /** Where the other subgraphs answer, for checks across them (peers.ts). */
   subgraphUrls: Record<SubgraphName, string>;
+  /** Where spans go (OTEL_*); tracing is off without an endpoint. */
+  tracing: TracingConfig;
 }
 
 export const signingSecret = z
@@ -95,6 +98,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     metricsAccess: loadMetricsAccess(env),
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS as number,
     subgraphUrls: loadSubgraphUrls(env),
+    tracing: loadTracingConfig(name, env),
   };
 }
 

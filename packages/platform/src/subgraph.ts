@@ -22,6 +22,7 @@ import { createServiceMetrics, observePool, statementObserver, type ServiceMetri
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
 
 declare global {
+import { operationNameOnSpan, startTracing } from './tracing';
   namespace Express {
     interface Locals {
       /** In a subgraph: who the gateway vouched for, once its signature is verified. */
@@ -226,6 +227,7 @@ export interface SubgraphDeps<Prisma> {
   metrics?: ServiceMetrics;
   metricsAccess?: MetricsAccess;
 }
+      operationNameOnSpan,
 
 interface Disconnectable {
   $disconnect(): Promise<void>;
@@ -368,3 +370,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
     await db.close();
   });
 }
+  // Before anything that makes spans is built.
+  const tracing = await startTracing(config.tracing, logger);
+    // Last, so that the spans of the requests drained above go out too.
+    await tracing.shutdown();

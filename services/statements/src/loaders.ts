@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { lateralPage, lateralPageLoader, orderClause, type OrderColumn } from '@newsfacts/platform/lateral-page';
 import { pageLoader, rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
 import { anyOf } from '@newsfacts/platform/sql';
+import { tracedBatch } from '@newsfacts/platform/tracing';
 import type { Claim, ClaimAspect, Stance, Statement } from './generated/prisma/client.ts';
 import { contestedSql, questionKey } from './contested';
 import type { StatementsPrisma } from './db';
@@ -62,15 +63,17 @@ export function createLoaders(prisma: StatementsPrisma) {
      * The distinct stances taken on each claim: an index probe per claim and stance, however many
      * statements it has (OFFSET 0 keeps the planner from making it a join over every statement).
      */
-    stancesByClaimId: new DataLoader<string, Set<Stance>>(async (ids) => {
-      const rows = await prisma.$queryRaw<Array<{ claimId: string; stance: Stance }>>`
+    stancesByClaimId: new DataLoader<string, Set<Stance>>(
+      tracedBatch('stancesByClaimId', async (ids: readonly string[]) => {
+        const rows = await prisma.$queryRaw<Array<{ claimId: string; stance: Stance }>>`
         SELECT parent.claim_id AS "claimId", stance.value AS stance
         FROM unnest(${[...ids]}::uuid[]) AS parent(claim_id) CROSS JOIN unnest(enum_range(NULL::"Stance")) AS stance(value)
         WHERE EXISTS (SELECT 1 FROM "Statement" WHERE "claimId" = parent.claim_id AND "Statement".stance = stance.value OFFSET 0)`;
-      const byClaim = new Map(ids.map((id) => [id, new Set<Stance>()]));
-      for (const row of rows) byClaim.get(row.claimId)?.add(row.stance);
-      return ids.map((id) => byClaim.get(id)!);
-    }),
+        const byClaim = new Map(ids.map((id) => [id, new Set<Stance>()]));
+        for (const row of rows) byClaim.get(row.claimId)?.add(row.stance);
+        return ids.map((id) => byClaim.get(id)!);
+      }),
+    ),
     statementById: rowsById((ids) => prisma.statement.findMany({ where: { id: { in: ids } } })),
     statementsByClaimId: statementsBy('claimId', EARLIEST_FIRST),
     statementsBySpeakerId: statementsBy('speakerId', EARLIEST_FIRST),

@@ -3,6 +3,7 @@
 // rules, references) exactly as if the key had sent it through the gateway.
 import type { FactSubgraphName } from '@newsfacts/platform/service-config';
 import { signRequest, type ForwardedPrincipal } from '@newsfacts/platform/signing';
+import { inClientSpan } from '@newsfacts/platform/tracing';
 
 export interface GraphError {
   message: string;
@@ -49,15 +50,25 @@ export function createGraphClient(options: {
       // creates with externalIds).
       for (let attempt = 1; !response; attempt++) {
         try {
-          response = await fetch(options.urls[service], {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...signRequest(options.signingSecret, service, options.principal, body),
+          // A client span per attempt; its traceparent makes the service's server span its child.
+          response = await inClientSpan(
+            `import ${service}`,
+            { 'subgraph.name': service },
+            async (span, traceHeaders) => {
+              const answered = await fetch(options.urls[service], {
+                method: 'POST',
+                headers: {
+                  'content-type': 'application/json',
+                  ...traceHeaders,
+                  ...signRequest(options.signingSecret, service, options.principal, body),
+                },
+                body,
+                signal: AbortSignal.timeout(timeoutMs),
+              });
+              span.setAttribute('http.response.status_code', answered.status);
+              return answered;
             },
-            body,
-            signal: AbortSignal.timeout(timeoutMs),
-          });
+          );
         } catch (error) {
           if (attempt >= 3 || (error as Error).name === 'TimeoutError') {
             throw new ServiceUnreachable(service, (error as Error).message);
