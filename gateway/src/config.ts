@@ -86,6 +86,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
       RESPONSE_CACHE_MAX_MIB: z.coerce.number().int().min(1).max(4096).default(64),
       RESPONSE_CACHE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+      EXPORTS_PER_HOUR: positive(20),
+      EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
       HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(15),
       SHARE_IN_FLIGHT_FETCHES: z
         .enum(['true', 'false'])
@@ -159,6 +161,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         maxMiB: parsed.RESPONSE_CACHE_MAX_MIB,
         pollMs: parsed.RESPONSE_CACHE_POLL_MS,
       },
+      /** Exports (GET /export.ndjson) a key may start per hour. */
+      exportsPerHour: parsed.EXPORTS_PER_HOUR,
+      /** Records an export reads from a service at a time (and between two checkpoints). */
+      exportPageSize: parsed.EXPORT_PAGE_SIZE,
       /** Cache-Control max-age of a query answered over GET (http-caching.ts). */
       httpCacheMaxAgeSeconds: parsed.HTTP_CACHE_MAX_AGE_SECONDS,
       /** Identical subgraph queries in flight at once share one fetch (in-flight.ts); off only to measure it. */
@@ -220,15 +226,15 @@ export type GatewayConfig = z.output<ReturnType<typeof gatewayConfigSchema>> & {
   metricsAccess: MetricsAccess;
   /** The gateway's own database, for API keys. */
   database: DatabaseTarget;
+  /** Where spans go (OTEL_*); tracing is off without an endpoint. */
+  tracing: TracingConfig;
 };
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return {
     ...parseConfig(gatewayConfigSchema(env), env),
     metricsAccess: loadMetricsAccess(env),
-  /** Where spans go (OTEL_*); tracing is off without an endpoint. */
-  tracing: TracingConfig;
     database: loadDatabaseTarget('gateway', env),
+    tracing: loadTracingConfig('gateway', env),
   };
 }
-    tracing: loadTracingConfig('gateway', env),

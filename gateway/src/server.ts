@@ -18,6 +18,7 @@ import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
+import { exportRoute } from './export';
 import { httpCaching } from './http-caching';
 import {
   MemoryResponseCacheStore,
@@ -39,8 +40,8 @@ import { operationQuota } from './security/operation-quota';
 import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
 import { trustedDocuments } from './security/trusted-documents';
-import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
 import { tracedFetcher } from './tracing';
+import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
 import type { TrustedDocumentStore } from './trusted-documents/store';
 import { mountWebPages } from './web';
 import { factPackageJsonSchema, FORMAT_VERSION } from '@newsfacts/fact-package/format';
@@ -209,8 +210,8 @@ export async function createGatewayServer({
       refuseUnstorableStrings, // NUL bytes and lone surrogates: 400 here, not a database error in a subgraph
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
-      httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
       operationNameOnSpan,
+      httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
       ...(cacheStore
         ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
         : []),
@@ -274,6 +275,7 @@ export async function createGatewayServer({
   );
   // The fact-package format, for editors and other languages' validators (see README, Contribute facts).
   const factPackageSchema = JSON.stringify(factPackageJsonSchema(), null, 2);
+  app.get('/export.ndjson', ...exportRoute({ config, quotas, logger, authenticate: authenticated }));
   app.get(`/schemas/fact-package-v${FORMAT_VERSION}.json`, (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('Access-Control-Allow-Origin', '*');

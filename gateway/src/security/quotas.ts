@@ -28,14 +28,14 @@ export class Quotas {
     /** Namespace of the counters, so that environments can share one Redis. */
     private readonly keyPrefix = 'newsfacts',
     /** Told of every refusal (each one becomes a 429), for the metrics. */
-    private readonly onRejected: (limit: QuotaName | 'auth-failures') => void = () => {},
+    private readonly onRejected: (limit: QuotaName | 'auth-failures' | 'exports') => void = () => {},
   ) {}
 
-  private limiter(prefix: string, points: number): RateLimiterAbstract {
-    const id = `${prefix}:${points}`;
+  private limiter(prefix: string, points: number, duration = this.windowSeconds): RateLimiterAbstract {
+    const id = `${prefix}:${points}:${duration}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const options = { keyPrefix: `${this.keyPrefix}:${prefix}`, points, duration: this.windowSeconds };
+      const options = { keyPrefix: `${this.keyPrefix}:${prefix}`, points, duration };
       limiter = this.redis
         ? new RateLimiterRedis({
             ...options,
@@ -70,6 +70,18 @@ export class Quotas {
         resetSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
         allowed: false,
       };
+    }
+  }
+
+  /** Takes one from an hourly quota (exports); false once it is used up. */
+  async consumeHourly(name: 'exports', subject: string, perHour: number) {
+    try {
+      await this.limiter(name, perHour, 3600).consume(subject, 1);
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.onRejected(name);
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
     }
   }
 

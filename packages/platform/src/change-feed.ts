@@ -111,3 +111,13 @@ export async function readChanges(
   }));
   return { nodes, endCursor: nodes.at(-1)?.cursor ?? options.after ?? null, hasNextPage: rows.length > first };
 }
+
+/** A cursor at the newest entry a reader may see now (null for an empty log): follow from it to see only what comes after. */
+export async function feedHead(prisma: RawReader): Promise<string | null> {
+  const [row] = await prisma.$queryRaw<Array<{ seq: bigint; txid: string; at: Date }>>(sql`
+    SELECT seq, txid::text AS txid, at FROM "Change"
+    WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY txid DESC, seq DESC
+    LIMIT 1`);
+  return row ? encodeCursor({ txid: row.txid, seq: String(row.seq), at: row.at.getTime() }) : null;
+}

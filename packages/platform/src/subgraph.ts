@@ -14,15 +14,17 @@ import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
+import { feedHead } from './change-feed';
+import { EXPORT_PAGE_PATH, exportPageRequest, type ExportReader } from './export-pages';
 import { createPeerClient, type PeerClient } from './peers';
 import { refuseUnstorableStrings } from './string-inputs';
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
+import { operationNameOnSpan, startTracing } from './tracing';
 
 declare global {
-import { operationNameOnSpan, startTracing } from './tracing';
   namespace Express {
     interface Locals {
       /** In a subgraph: who the gateway vouched for, once its signature is verified. */
@@ -86,8 +88,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   metricsAccess?: MetricsAccess;
   /** Largest request body, in bytes (1 MB unless given). */
   bodyLimit?: number;
-  /** Where the change log stands (CHANGE_LOG_SIGNAL_SQL), for a subgraph that keeps one. */
-  changeLogSignal?: () => Promise<string>;
+  /** For a subgraph that keeps a change log: its signal, head and export pages. */
+  changeLog?: ChangeLogRoutes;
 }
 
 /**
@@ -143,34 +145,62 @@ export function requireGatewaySignature(secret: string, audience: string, logger
  */
 export const CHANGE_LOG_SIGNAL_SQL = `SELECT coalesce(sum(seq), 0)::text AS signal FROM (SELECT seq FROM "Change" ORDER BY seq DESC LIMIT 1000) newest`;
 export const CHANGE_LOG_SIGNAL_PATH = '/change-log/signal';
+export const CHANGE_LOG_HEAD_PATH = '/change-log/head';
 
 interface RawQueries {
   $queryRawUnsafe<T>(query: string): Promise<T>;
 }
 
-/** Serves the change log's signal at CHANGE_LOG_SIGNAL_PATH: a signed POST of `{}`, as /graphql is signed. */
-function serveChangeLogSignal(
+/** A route only the gateway may call: a signed POST with a small JSON body, as /graphql is signed. */
+function serveSigned(
   app: express.Express,
-  signal: () => Promise<string>,
+  path: string,
   guard: express.RequestHandler,
+  answer: (body: unknown, res: express.Response) => Promise<unknown>,
 ): void {
   app.post(
-    CHANGE_LOG_SIGNAL_PATH,
+    path,
     express.json({
-      limit: 64,
+      limit: 64 * 1024,
       verify: (req, _res, buffer) => {
         (req as RequestWithRawBody).rawBody = buffer;
       },
     }),
     guard,
-    async (_req, res) => {
+    async (req, res) => {
       try {
-        res.json({ signal: await signal() });
+        const result = await answer(req.body, res);
+        if (!res.headersSent) res.json(result);
       } catch {
-        sendError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The change log cannot be read right now.');
+        if (!res.headersSent)
+          sendError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The database cannot be read right now.');
       }
     },
   );
+}
+
+/** What a subgraph with a change log serves the gateway besides GraphQL. */
+export interface ChangeLogRoutes {
+  /** Where the log stands (CHANGE_LOG_SIGNAL_SQL), for response caches. */
+  signal(): Promise<string>;
+  /** A feed cursor at the newest entry, for an export's first line. */
+  head(): Promise<string | null>;
+  /** Pages of its records by type, for the bulk export. */
+  exports: Record<string, ExportReader>;
+}
+
+function serveChangeLogRoutes(app: express.Express, routes: ChangeLogRoutes, guard: express.RequestHandler): void {
+  serveSigned(app, CHANGE_LOG_SIGNAL_PATH, guard, async () => ({ signal: await routes.signal() }));
+  serveSigned(app, CHANGE_LOG_HEAD_PATH, guard, async () => ({ cursor: await routes.head() }));
+  serveSigned(app, EXPORT_PAGE_PATH, guard, async (body, res) => {
+    const parsed = exportPageRequest.safeParse(body);
+    const reader = parsed.success ? routes.exports[parsed.data.type] : undefined;
+    if (!parsed.success || !reader) {
+      sendError(res, 400, ErrorCode.BAD_REQUEST, `Not an export page request this service answers.`);
+      return undefined;
+    }
+    return { rows: await reader(parsed.data) };
+  });
 }
 
 export interface SubgraphServer {
@@ -197,6 +227,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
       requireWriteScopeForMutations as ApolloServerPlugin<Context>,
       // Checked again here, like the write scope: a subgraph may be reached without the gateway.
       refuseUnstorableStrings,
+      operationNameOnSpan,
     ],
   });
   await apollo.start();
@@ -212,7 +243,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
     context: async ({ res, requestId }) =>
       options.context({ requestId, principal: res.locals.forwardedPrincipal ?? null }),
   });
-  if (options.changeLogSignal) serveChangeLogSignal(app, options.changeLogSignal, signed);
+  if (options.changeLog) serveChangeLogRoutes(app, options.changeLog, signed);
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
 
@@ -227,7 +258,6 @@ export interface SubgraphDeps<Prisma> {
   metrics?: ServiceMetrics;
   metricsAccess?: MetricsAccess;
 }
-      operationNameOnSpan,
 
 interface Disconnectable {
   $disconnect(): Promise<void>;
@@ -258,8 +288,11 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
   createLoaders(prisma: Prisma): Loaders;
   /** Largest request body, in bytes (1 MB unless given). */
   bodyLimit?: number;
-  /** It keeps a change log (a `Change` table): serve where it stands, for gateways' response caches. */
-  changeLog?: boolean;
+  /**
+   * It keeps a change log (a `Change` table): serve where it stands (for gateways' response
+   * caches and exports) and its records by type, a page at a time, for the bulk export.
+   */
+  exports?(prisma: Prisma): Record<string, ExportReader>;
   /** Work the process does besides answering requests (the imports service's job worker); started once it listens. */
   startWorker?(deps: WorkerDeps<Prisma>): Worker;
 }
@@ -312,12 +345,15 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
         typeDefs,
         resolvers,
         bodyLimit: definition.bodyLimit,
-        changeLogSignal: definition.changeLog
-          ? async () => {
-              const [row] = await (deps.prisma as unknown as RawQueries).$queryRawUnsafe<Array<{ signal: string }>>(
-                CHANGE_LOG_SIGNAL_SQL,
-              );
-              return row!.signal;
+        changeLog: definition.exports
+          ? {
+              signal: async () => {
+                const raw = deps.prisma as unknown as RawQueries;
+                const [row] = await raw.$queryRawUnsafe<Array<{ signal: string }>>(CHANGE_LOG_SIGNAL_SQL);
+                return row!.signal;
+              },
+              head: () => feedHead(deps.prisma as unknown as Parameters<typeof feedHead>[0]),
+              exports: definition.exports(deps.prisma),
             }
           : undefined,
         context: (identity) => createContext(deps.prisma, deps.peers, identity),
@@ -340,6 +376,8 @@ export function runSubgraph<Prisma extends Disconnectable>(program: SubgraphProg
 async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Prisma>): Promise<void> {
   const config = loadSubgraphConfig(program.name);
   const logger = createLogger(program.name, config.logLevel);
+  // Before anything that makes spans is built.
+  const tracing = await startTracing(config.tracing, logger);
   const metrics = createServiceMetrics(program.name);
   const db = await openDatabase(config.database, { logger, observeStatement: statementObserver(metrics) });
   logger.info({ database: db.description }, `database: ${db.description}`);
@@ -368,9 +406,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
     await server.stop();
     await prisma.$disconnect();
     await db.close();
-  });
-}
-  // Before anything that makes spans is built.
-  const tracing = await startTracing(config.tracing, logger);
     // Last, so that the spans of the requests drained above go out too.
     await tracing.shutdown();
+  });
+}

@@ -1,5 +1,6 @@
 import { defineSubgraph } from '@newsfacts/platform/subgraph';
 import { createPrismaClient } from './db';
+import { actorsExports } from './export';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers/index';
 
@@ -10,5 +11,5 @@ export const actorsSubgraph = defineSubgraph({
   resolvers,
   createPrisma: createPrismaClient,
   createLoaders,
-  changeLog: true,
+  exports: actorsExports,
 });

@@ -1,5 +1,6 @@
 import { defineSubgraph } from '@newsfacts/platform/subgraph';
 import { createPrismaClient } from './db';
+import { statementsExports } from './export';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers/index';
 
@@ -10,7 +11,7 @@ export const statementsSubgraph = defineSubgraph({
   resolvers,
   createPrisma: createPrismaClient,
   createLoaders,
-  changeLog: true,
+  exports: statementsExports,
   // A source's text is up to 1,000,000 characters, each up to 6 bytes as escaped JSON.
   bodyLimit: 8 * 1024 * 1024,
 });
