@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -18,6 +19,7 @@ import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
+import { claimJsonLdRoute } from './claim-json-ld';
 import { exportRoute } from './export';
 import { httpCaching } from './http-caching';
 import {
@@ -276,6 +278,16 @@ export async function createGatewayServer({
   // The fact-package format, for editors and other languages' validators (see README, Contribute facts).
   const factPackageSchema = JSON.stringify(factPackageJsonSchema(), null, 2);
   app.get('/export.ndjson', ...exportRoute({ config, quotas, logger, authenticate: authenticated }));
+  app.get(
+    '/claims/:file',
+    authenticated,
+    claimJsonLdRoute(apollo, (res) => ({
+      requestId: res.locals.requestId ?? randomUUID(),
+      principal: callerOf(res),
+      operationQuota: undefined,
+      deadline: Date.now() + config.requestTimeoutMs,
+    })),
+  );
   app.get(`/schemas/fact-package-v${FORMAT_VERSION}.json`, (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('Access-Control-Allow-Origin', '*');

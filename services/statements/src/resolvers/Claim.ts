@@ -4,7 +4,11 @@ import { pageSize } from '@newsfacts/platform/pagination';
 import type { Claim as ClaimRow } from '../generated/prisma/client.ts';
 import type { ClaimResolvers } from '../generated/graphql.ts';
 import { isContested, questionKey } from '../contested';
+import { claimJsonLd, type JsonLdActor } from '../json-ld';
 import type { Loaders } from '../loaders';
+
+/** A claim's JSON-LD lists at most this many positions taken on it. */
+const MAX_JSON_LD_STATEMENTS = 500;
 
 /** Other claims that answer the same question about the same event, oldest first, at most `first`. */
 async function competingClaims(claim: ClaimRow, loaders: Loaders, first: number): Promise<ClaimRow[]> {
@@ -27,4 +31,21 @@ export const Claim: ClaimResolvers = {
     return isContested(stances, competitors.length);
   },
   competingClaims: (claim, { first }, { loaders }) => competingClaims(claim, loaders, pageSize(first)),
+  jsonLd: async (claim, _args, { prisma, peers, principal }) => {
+    const statements = await prisma.statement.findMany({
+      where: { claimId: claim.id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: MAX_JSON_LD_STATEMENTS,
+      include: { source: true },
+    });
+    const speakerIds = [...new Set(statements.map((statement) => statement.speakerId))];
+    const { _entities: found } = await peers.query<{ _entities: Array<JsonLdActor | null> }>(
+      'actors',
+      `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Actor { id name kind wikidataId } } }`,
+      { representations: speakerIds.map((id) => ({ __typename: 'Actor', id })) },
+      principal,
+    );
+    const actors = new Map(found.flatMap((actor, index) => (actor ? [[speakerIds[index]!, actor] as const] : [])));
+    return claimJsonLd(claim, statements, actors);
+  },
 };

@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@newsfacts/platform/scalars';
+import { DateTimeScalar, JSONScalar } from '@newsfacts/platform/scalars';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Actor } from './Actor';
 import { Claim } from './Claim';
@@ -11,6 +11,7 @@ import { Statement } from './Statement';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Query,
   Mutation,
   Claim,
