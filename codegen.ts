@@ -72,6 +72,8 @@ const config: CodegenConfig = {
       SourceConnection: '../resolvers/connections.ts#SourceConnectionParent',
       Event: '@newsfacts/platform/references#EntityReference',
       Actor: '@newsfacts/platform/references#EntityReference',
+      SearchHit: '../search.ts#RankedHit',
+      SearchConnection: '../search.ts#SearchPage',
     }),
   },
 };

@@ -94,6 +94,15 @@ describe('the embedded default, started from scratch', () => {
     expect(body.data!.eventChanges.hasNextPage).toBe(false);
   });
 
+  it('searches with forgiving spelling on the embedded database too', async () => {
+    const { body } = await postGraphQL(
+      `http://127.0.0.1:${ports.GATEWAY}/graphql`,
+      `{ search(query: "Byransk", types: [EVENT]) { nodes { entity { ... on Event { slug } } } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.search.nodes[0].entity.slug).toBe('bryansk-sabotage-accusation-2023');
+  });
+
   it('takes a second report through `npm run import`: a dry run, then the import, attached to what the seed holds', async () => {
     const gateway = `http://127.0.0.1:${ports.GATEWAY}`;
     const dry = await runImportCli(gateway, writeKey, inventedReport(), '--dry-run');
