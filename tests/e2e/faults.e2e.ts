@@ -199,10 +199,14 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       idle.socket.once('close', () => (idleClosedAt = Date.now()));
 
       // Slow queries in flight, each on its own keep-alive connection, held by the proxy on
-      // their way to the statements subgraph until well after the grace period.
+      // their way to the statements subgraph until well after the grace period. Each is named
+      // apart, so that the gateway does not share one fetch among them.
       proxy.delayMs = graceMs + 2_500;
-      const slow = Array.from({ length: 3 }, () =>
-        request(`${url}/graphql`, { agent: busyAgent, body: JSON.stringify({ query: EVENT_AND_SOURCE }) }),
+      const slow = Array.from({ length: 3 }, (_, index) =>
+        request(`${url}/graphql`, {
+          agent: busyAgent,
+          body: JSON.stringify({ query: `query Slow${index} ${EVENT_AND_SOURCE}` }),
+        }),
       );
       await eventually(() => expect(proxy.pending).toBe(3));
 
