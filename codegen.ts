@@ -63,6 +63,10 @@ const config: CodegenConfig = {
       ImportRecord: './prisma/client.ts#ImportRecord',
       ImportJobConnection: '../resolvers/connections.ts#ImportJobConnectionParent',
       ImportRecordConnection: '../resolvers/connections.ts#ImportRecordConnectionParent',
+      WebhookSubscription: './prisma/client.ts#WebhookSubscription',
+      WebhookDelivery: './prisma/client.ts#WebhookDelivery',
+      WebhookSubscriptionConnection: '../resolvers/connections.ts#WebhookSubscriptionConnectionParent',
+      WebhookDeliveryConnection: '../resolvers/connections.ts#WebhookDeliveryConnectionParent',
     }),
     ...subgraph('statements', {
       Claim: './prisma/client.ts#Claim',

@@ -18,7 +18,13 @@ import { feedHead } from './change-feed';
 import { EXPORT_PAGE_PATH, exportPageRequest, type ExportReader } from './export-pages';
 import { createPeerClient, type PeerClient } from './peers';
 import { refuseUnstorableStrings } from './string-inputs';
-import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifyRequest, type ForwardedPrincipal } from './signing';
+import {
+  PRINCIPAL_HEADER,
+  READ_PRIMARY_HEADER,
+  SIGNATURE_HEADER,
+  verifyRequest,
+  type ForwardedPrincipal,
+} from './signing';
 import { createLogger, type Logger } from './logger';
 import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
@@ -70,6 +76,8 @@ export interface RequestIdentity {
   requestId: string;
   /** Null only for in-process calls that did not come through the gateway (tests). */
   principal: ForwardedPrincipal | null;
+  /** A mutation, or a read that must see the latest writes (READ_PRIMARY_HEADER): not from a replica. */
+  readsFromPrimary?: boolean;
 }
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
@@ -240,8 +248,13 @@ export async function createSubgraphServer<Context extends BaseContext>(
     metricsAccess: options.metricsAccess ?? { token: undefined, openWithoutToken: false },
     bodyLimit: options.bodyLimit,
     guards: [signed],
-    context: async ({ res, requestId }) =>
-      options.context({ requestId, principal: res.locals.forwardedPrincipal ?? null }),
+    context: async ({ req, res, requestId }) =>
+      options.context({
+        requestId,
+        principal: res.locals.forwardedPrincipal ?? null,
+        readsFromPrimary:
+          req.header(READ_PRIMARY_HEADER) === '1' || /^\s*mutation\b/.test(String(req.body?.query ?? '')),
+      }),
   });
   if (options.changeLog) serveChangeLogRoutes(app, options.changeLog, signed);
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
@@ -250,6 +263,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
 /** What a subgraph's `createServer` is given: its Prisma client, a logger, and a readiness probe. */
 export interface SubgraphDeps<Prisma> {
   prisma: Prisma;
+  /** On the database's read replicas (when it has some): what queries read from. */
+  readPrisma?: Prisma;
   /** The other subgraphs, for checks across them. */
   peers: PeerClient;
   logger: Logger;
@@ -300,6 +315,8 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
 export interface WorkerDeps<Prisma> {
   prisma: Prisma;
   logger: Logger;
+  /** The process's metrics, for a worker to add its own. */
+  metrics?: ServiceMetrics;
   signingSecret: string;
   subgraphUrls: Record<SubgraphName, string>;
 }
@@ -356,7 +373,12 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
               exports: definition.exports(deps.prisma),
             }
           : undefined,
-        context: (identity) => createContext(deps.prisma, deps.peers, identity),
+        context: (identity) =>
+          createContext(
+            identity.readsFromPrimary || !deps.readPrisma ? deps.prisma : deps.readPrisma,
+            deps.peers,
+            identity,
+          ),
       }),
   };
 }
@@ -383,8 +405,10 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
   logger.info({ database: db.description }, `database: ${db.description}`);
   if (db.poolStats()) observePool(metrics, () => db.poolStats()!);
   const prisma = program.createPrisma(db);
+  const readPrisma = db.readAdapter ? program.createPrisma({ ...db, adapter: db.readAdapter }) : undefined;
   const server = await program.createServer({
     prisma,
+    readPrisma,
     peers: createPeerClient({ urls: config.subgraphUrls, signingSecret: config.signingSecret, logger }),
     logger,
     readiness: () => db.ping(),
@@ -397,6 +421,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
   const worker = program.startWorker?.({
     prisma,
     logger,
+    metrics,
     signingSecret: config.signingSecret,
     subgraphUrls: config.subgraphUrls,
   });
@@ -405,6 +430,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
     await running.close();
     await server.stop();
     await prisma.$disconnect();
+    await readPrisma?.$disconnect();
     await db.close();
     // Last, so that the spans of the requests drained above go out too.
     await tracing.shutdown();

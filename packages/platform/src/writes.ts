@@ -33,6 +33,8 @@ export const FieldErrorCode = {
   NOT_IMPORTED: 'NOT_IMPORTED',
   /** The key may not make this change (a record another key contributed). */
   FORBIDDEN: 'FORBIDDEN',
+  /** A webhook URL whose host resolves to a loopback, private, link-local or metadata address. */
+  BLOCKED_ADDRESS: 'BLOCKED_ADDRESS',
 } as const;
 export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
 

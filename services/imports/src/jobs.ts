@@ -14,6 +14,7 @@ import type { ImportJob, Prisma } from './generated/prisma/client.ts';
 import { createGraphClient, ServiceUnreachable } from './importer/graph-client';
 import { importPackage } from './importer/import-package';
 import { countOutcomes, type RecordReport } from './importer/report';
+import { wakeSignal } from './wake';
 
 /**
  * How long importPackage waits for its job before answering with it still RUNNING: well inside
@@ -81,22 +82,7 @@ async function awaitJob(prisma: ImportsPrisma, id: string, withinMs: number): Pr
 }
 
 /** Wakes this process's worker when a job is queued here, rather than at its next poll. */
-const jobQueued = (() => {
-  let wake: (() => void) | null = null;
-  return {
-    notify: () => wake?.(),
-    wait: (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-      }),
-  };
-})();
+const jobQueued = wakeSignal();
 
 export interface WorkerOptions {
   prisma: ImportsPrisma;

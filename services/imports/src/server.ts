@@ -1,14 +1,16 @@
 import { PACKAGE_LIMITS } from '@newsfacts/fact-package/format';
 import { defineSubgraph } from '@newsfacts/platform/subgraph';
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, webhookConfig } from './config';
 import { createPrismaClient } from './db';
 import { startImportWorker } from './jobs';
 import { resolvers } from './resolvers/index';
+import { startWebhookWorker } from './webhooks/worker';
 
 /**
  * The imports subgraph: takes fact packages, keeps import jobs and their reports, and imports
- * each package by asking the services that own the facts to write them. Built in-process by
- * tests, run by index.ts, which also starts its job worker.
+ * each package by asking the services that own the facts to write them; and sends webhooks of
+ * the facts' changes (webhooks/worker.ts says why here). Built in-process by tests, run by
+ * index.ts, which also starts its workers.
  */
 export const importsSubgraph = defineSubgraph({
   name: 'imports',
@@ -18,5 +20,11 @@ export const importsSubgraph = defineSubgraph({
   createLoaders: () => ({}),
   // A package and the GraphQL around it.
   bodyLimit: PACKAGE_LIMITS.maxBytes + 64 * 1024,
-  startWorker: (deps) => startImportWorker({ ...deps, ...loadWorkerConfig() }),
+  startWorker: (deps) => {
+    const workers = [
+      startImportWorker({ ...deps, ...loadWorkerConfig() }),
+      startWebhookWorker({ ...deps, config: webhookConfig() }),
+    ];
+    return { stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
+  },
 });

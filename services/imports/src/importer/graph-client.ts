@@ -2,7 +2,7 @@
 // as the key that started the import, so that every write is checked (scope, ownership, field
 // rules, references) exactly as if the key had sent it through the gateway.
 import type { FactSubgraphName } from '@newsfacts/platform/service-config';
-import { signRequest, type ForwardedPrincipal } from '@newsfacts/platform/signing';
+import { READ_PRIMARY_HEADER, signRequest, type ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { inClientSpan } from '@newsfacts/platform/tracing';
 
 export interface GraphError {
@@ -60,7 +60,9 @@ export function createGraphClient(options: {
                 headers: {
                   'content-type': 'application/json',
                   ...traceHeaders,
-                  ...signRequest(options.signingSecret, service, options.principal, body),
+                  // A check of what exists must see the latest writes, not a replica's lagging copy.
+              [READ_PRIMARY_HEADER]: '1',
+              ...signRequest(options.signingSecret, service, options.principal, body),
                 },
                 body,
                 signal: AbortSignal.timeout(timeoutMs),

@@ -3,6 +3,7 @@ import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/paginat
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import type { QueryResolvers } from '../generated/graphql.ts';
+import { subscriptionsVisibleTo } from '../webhooks/subscriptions';
 
 /** Whose jobs a caller may see: a key its own, an admin key every key's, nobody else any. */
 export function jobsVisibleTo(principal: ForwardedPrincipal | null): { createdBy?: string } | null {
@@ -26,5 +27,23 @@ export const Query: QueryResolvers = {
       ...pageArgs(page),
     });
     return toConnection(rows, page, () => prisma.importJob.count({ where: visible }));
+  },
+
+  webhookSubscription: async (_parent, { id }, { prisma, principal }) => {
+    const visible = subscriptionsVisibleTo(principal);
+    if (!UUID_PATTERN.test(id))
+      throw badUserInput('id must be a webhook subscription id (a UUID).', { argument: 'id' });
+    return visible ? prisma.webhookSubscription.findFirst({ where: { id, ...visible } }) : null;
+  },
+
+  webhookSubscriptions: async (_parent, { first, after }, { prisma, principal }) => {
+    const page = pageRequest(first, after);
+    const visible = subscriptionsVisibleTo(principal) ?? { createdBy: '\u0000nobody' };
+    const rows = await prisma.webhookSubscription.findMany({
+      where: visible,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      ...pageArgs(page),
+    });
+    return toConnection(rows, page, () => prisma.webhookSubscription.count({ where: visible }));
   },
 };

@@ -1,7 +1,9 @@
 import type { ConnectionParent } from '@newsfacts/platform/pagination';
-import type { ImportJob, ImportRecord } from '../generated/prisma/client.ts';
+import type { ImportJob, ImportRecord, WebhookDelivery, WebhookSubscription } from '../generated/prisma/client.ts';
 
 export type ImportJobConnectionParent = ConnectionParent<ImportJob>;
+export type WebhookSubscriptionConnectionParent = ConnectionParent<WebhookSubscription>;
+export type WebhookDeliveryConnectionParent = ConnectionParent<WebhookDelivery>;
 
 export interface ImportRecordConnectionParent {
   nodes: ImportRecord[];

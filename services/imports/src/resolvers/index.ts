@@ -4,6 +4,7 @@ import { ImportJob } from './ImportJob';
 import { ImportRecord } from './ImportRecord';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
+import { WebhookDelivery, WebhookSubscription } from './WebhookSubscription';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -12,4 +13,6 @@ export const resolvers: Resolvers = {
   Mutation,
   ImportJob,
   ImportRecord,
+  WebhookSubscription,
+  WebhookDelivery,
 };

@@ -1,0 +1,186 @@
+// Follows the three fact services' change feeds and queues a delivery per entry and subscription
+// that wants it. The queue rows and the feed's new cursor are written in one transaction: a crash
+// before it commits reads the page again, a crash after finds it queued, so no entry is lost or
+// skipped. The cursor is only moved from where this page was read; another imports process that
+// moved it first wins, and this page is dropped (its rows, had they been written, would be the same).
+import { randomUUID } from 'node:crypto';
+import { CHANGE_LOG_HEAD_PATH } from '@newsfacts/platform/subgraph';
+import type { Logger } from '@newsfacts/platform/logger';
+import type { PeerClient } from '@newsfacts/platform/peers';
+import type { SubgraphName } from '@newsfacts/platform/service-config';
+import { signRequest } from '@newsfacts/platform/signing';
+import type { ImportsPrisma } from '../db';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { FEEDS, isAboutClaim, planDeliveries, type ClaimFacts, type Feed, type FeedEntry } from './matching';
+
+const PAGE = 200;
+const FEED_FIELD: Record<Feed, string> = {
+  events: 'eventChanges',
+  actors: 'actorChanges',
+  statements: 'statementChanges',
+};
+
+export interface FollowerDeps {
+  prisma: ImportsPrisma;
+  peers: PeerClient;
+  logger: Logger;
+  signingSecret: string;
+  subgraphUrls: Record<SubgraphName, string>;
+}
+
+class CursorMoved extends Error {}
+
+/** Reads every feed up to its end once; answers how many deliveries it queued. */
+export async function followFeeds(deps: FollowerDeps): Promise<number> {
+  let queued = 0;
+  for (const feed of FEEDS) {
+    try {
+      queued += await followFeed(deps, feed);
+    } catch (error) {
+      deps.logger.warn({ feed, err: error }, 'could not follow a change feed; trying again shortly');
+    }
+  }
+  return queued;
+}
+
+async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
+  const { prisma } = deps;
+  let queued = 0;
+  for (;;) {
+    const state = await prisma.webhookFeedCursor.findUnique({ where: { feed } });
+    if (!state) {
+      // First start: subscriptions get what changes from now on, not the feed's whole past.
+      const cursor = await feedHead(deps, feed);
+      await prisma.webhookFeedCursor.createMany({ data: [{ feed, cursor }], skipDuplicates: true });
+      continue;
+    }
+    const page = await readPage(deps, feed, state.cursor);
+    if (!page.nodes.length) return queued;
+    const subscriptions = await prisma.webhookSubscription.findMany({
+      where: { enabled: true },
+      select: { id: true, types: true, operations: true, eventId: true, contestedOnly: true },
+    });
+    const needFacts = subscriptions.some((rule) => rule.eventId || rule.contestedOnly);
+    const facts = needFacts ? await claimFacts(deps.peers, page.nodes.filter(isAboutClaim)) : new Map();
+    const claimIds = [...new Set([...facts.values()].map((known: ClaimFacts) => known.claimId))];
+    const contestedBefore = new Set(
+      claimIds.length
+        ? (await prisma.webhookContestedClaim.findMany({ where: { claimId: { in: claimIds } } })).map(
+            (row) => row.claimId,
+          )
+        : [],
+    );
+    const plan = planDeliveries(feed, page.nodes, subscriptions, facts, contestedBefore);
+    try {
+      await prisma.$transaction(async (tx) => {
+        const moved = await tx.webhookFeedCursor.updateMany({
+          where: { feed, cursor: state.cursor },
+          data: { cursor: page.endCursor },
+        });
+        if (moved.count !== 1) throw new CursorMoved();
+        if (plan.deliveries.length) {
+          await tx.webhookDelivery.createMany({
+            data: plan.deliveries.map((delivery) => ({
+              id: randomUUID(),
+              subscriptionId: delivery.subscriptionId,
+              feed,
+              cursor: delivery.cursor,
+              type: delivery.type,
+              payload: delivery.payload as unknown as Prisma.InputJsonValue,
+            })),
+            skipDuplicates: true,
+          });
+        }
+        const settled = [...contestedBefore].filter((id) => !plan.contestedNow.has(id));
+        const added = [...plan.contestedNow].filter((id) => !contestedBefore.has(id));
+        if (settled.length) await tx.webhookContestedClaim.deleteMany({ where: { claimId: { in: settled } } });
+        if (added.length) {
+          await tx.webhookContestedClaim.createMany({
+            data: added.map((claimId) => ({ claimId })),
+            skipDuplicates: true,
+          });
+        }
+      });
+    } catch (error) {
+      if (error instanceof CursorMoved) continue;
+      throw error;
+    }
+    queued += plan.deliveries.length;
+    if (!page.hasNextPage) return queued;
+  }
+}
+
+interface ChangePage {
+  nodes: FeedEntry[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+async function readPage(deps: FollowerDeps, feed: Feed, after: string | null): Promise<ChangePage> {
+  const field = FEED_FIELD[feed];
+  const data = await deps.peers.query<Record<string, ChangePage>>(
+    feed,
+    `query($after: String, $first: Int) {
+      ${field}(after: $after, first: $first) {
+        nodes { cursor entityType entityId operation at fields survivorId }
+        endCursor hasNextPage
+      }
+    }`,
+    { after, first: PAGE },
+    null,
+  );
+  return data[field]!;
+}
+
+/** Where a feed ends now, from the service's signed head route. */
+async function feedHead(deps: FollowerDeps, feed: Feed): Promise<string | null> {
+  const body = '{}';
+  const url = new URL(CHANGE_LOG_HEAD_PATH, deps.subgraphUrls[feed]);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signRequest(deps.signingSecret, feed, { kind: 'anonymous', scopes: ['READ'] }, body),
+    },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`${feed} change-log head: HTTP ${response.status}`);
+  return ((await response.json()) as { cursor: string | null }).cursor;
+}
+
+interface ClaimAnswer {
+  id: string;
+  contested?: boolean;
+  event?: { id: string } | null;
+  claim?: { id: string; contested: boolean; event: { id: string } | null };
+}
+
+/**
+ * The claim each Claim or Statement entry is about, its event and whether it is contested, as
+ * the statements service says now: one batched request per page.
+ */
+async function claimFacts(peers: PeerClient, entries: FeedEntry[]): Promise<Map<string, ClaimFacts>> {
+  const facts = new Map<string, ClaimFacts>();
+  const asked = [...new Map(entries.map((entry) => [`${entry.entityType}:${entry.entityId}`, entry])).values()];
+  if (!asked.length) return facts;
+  const data = await peers.query<{ _entities: Array<ClaimAnswer | null> }>(
+    'statements',
+    `query($representations: [_Any!]!) {
+      _entities(representations: $representations) {
+        ... on Claim { id contested event { id } }
+        ... on Statement { id claim { id contested event { id } } }
+      }
+    }`,
+    { representations: asked.map((entry) => ({ __typename: entry.entityType, id: entry.entityId })) },
+    null,
+  );
+  asked.forEach((entry, index) => {
+    const answer = data._entities[index];
+    const claim = answer?.claim ?? (answer && entry.entityType === 'Claim' ? answer : null);
+    if (claim?.event && claim.contested !== undefined) {
+      facts.set(entry.entityId, { claimId: claim.id, eventId: claim.event.id, contested: claim.contested });
+    }
+  });
+  return facts;
+}
