@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { planDeliveries, type ClaimFacts, type FeedEntry, type SubscriptionRule } from './matching';
+
+const entry = (cursor: string, entityType: string, entityId: string, operation = 'CREATE'): FeedEntry => ({
+  cursor,
+  entityType,
+  entityId,
+  operation,
+  at: '2026-01-01T00:00:00.000Z',
+  fields: ['text'],
+  survivorId: null,
+});
+const rule = (id: string, fields: Partial<SubscriptionRule> = {}): SubscriptionRule => ({
+  id,
+  types: [],
+  operations: [],
+  eventId: null,
+  contestedOnly: false,
+  ...fields,
+});
+
+describe('planDeliveries', () => {
+  const entries = [
+    entry('c1', 'Claim', 'claim-a'),
+    entry('c2', 'Statement', 'statement-1'),
+    entry('c3', 'Source', 'source-1', 'UPDATE'),
+    entry('c4', 'Statement', 'statement-2'),
+  ];
+  const facts = new Map<string, ClaimFacts>([
+    ['claim-a', { claimId: 'claim-a', eventId: 'event-1', contested: false }],
+    ['statement-1', { claimId: 'claim-a', eventId: 'event-1', contested: true }],
+    ['statement-2', { claimId: 'claim-b', eventId: 'event-2', contested: true }],
+  ]);
+
+  it('matches types, operations and the event filter', () => {
+    const { deliveries } = planDeliveries(
+      'statements',
+      entries,
+      [
+        rule('all'),
+        rule('claims', { types: ['Claim'] }),
+        rule('updates', { operations: ['UPDATE'] }),
+        rule('event-1', { eventId: 'event-1' }),
+      ],
+      facts,
+      new Set(),
+    );
+    const by = (id: string) => deliveries.filter((d) => d.subscriptionId === id).map((d) => d.cursor);
+    expect(by('all')).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(by('claims')).toEqual(['c1']);
+    expect(by('updates')).toEqual(['c3']);
+    expect(by('event-1')).toEqual(['c1', 'c2']);
+    expect(deliveries.find((d) => d.cursor === 'c3')!.payload).toMatchObject({
+      type: 'source.update',
+      data: { entityType: 'Source', entityId: 'source-1', operation: 'UPDATE', feed: 'statements', cursor: 'c3' },
+    });
+  });
+
+  it('sends claim.contested once, when a claim not known to be contested is found contested', () => {
+    const { deliveries, contestedNow } = planDeliveries(
+      'statements',
+      entries,
+      [rule('contested', { contestedOnly: true }), rule('contested-1', { contestedOnly: true, eventId: 'event-1' })],
+      facts,
+      new Set(['claim-b']),
+    );
+    expect(deliveries.map((d) => [d.subscriptionId, d.type, d.payload.data.entityId, d.cursor])).toEqual([
+      ['contested', 'claim.contested', 'claim-a', 'c2'],
+      ['contested-1', 'claim.contested', 'claim-a', 'c2'],
+    ]);
+    expect(deliveries[0]!.payload.data.cause).toEqual({
+      entityType: 'Statement',
+      entityId: 'statement-1',
+      operation: 'CREATE',
+    });
+    expect([...contestedNow].sort()).toEqual(['claim-a', 'claim-b']);
+  });
+
+  it('forgets a claim that is no longer contested, so that it can become contested again', () => {
+    const { contestedNow } = planDeliveries('statements', [entries[0]!], [], facts, new Set(['claim-a']));
+    expect(contestedNow.has('claim-a')).toBe(false);
+  });
+});
