@@ -23,11 +23,11 @@ export interface Attempt {
 /** Takes up to `limit` due deliveries of enabled subscriptions, leased for `leaseMs`. */
 export async function claimDue(prisma: ImportsPrisma, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
   return prisma.$queryRaw<WebhookDelivery[]>`
-    UPDATE "WebhookDelivery" SET "leasedUntil" = now() + ${leaseMs} * interval '1 millisecond'
+    UPDATE "WebhookDelivery" SET "leasedUntil" = now() + ${leaseMs}::int * interval '1 millisecond'
     WHERE id IN (SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookSubscription" s ON s.id = d."subscriptionId"
                  WHERE d.status = 'PENDING' AND s.enabled AND d."nextAttemptAt" <= now()
                    AND (d."leasedUntil" IS NULL OR d."leasedUntil" < now())
-                 ORDER BY d."nextAttemptAt" LIMIT ${limit} FOR UPDATE OF d SKIP LOCKED)
+                 ORDER BY d."nextAttemptAt" LIMIT ${limit}::int FOR UPDATE OF d SKIP LOCKED)
     RETURNING *`;
 }
 
