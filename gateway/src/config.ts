@@ -86,6 +86,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       RESPONSE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
       RESPONSE_CACHE_MAX_MIB: z.coerce.number().int().min(1).max(4096).default(64),
       RESPONSE_CACHE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+      READ_YOUR_WRITES_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
       EXPORTS_PER_HOUR: positive(20),
       EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
       HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(15),
@@ -161,6 +162,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         maxMiB: parsed.RESPONSE_CACHE_MAX_MIB,
         pollMs: parsed.RESPONSE_CACHE_POLL_MS,
       },
+      /** After a caller's mutation, how long its queries read from the subgraphs' primaries (0: never). */
+      readYourWritesMs: parsed.READ_YOUR_WRITES_MS,
       /** Exports (GET /export.ndjson) a key may start per hour. */
       exportsPerHour: parsed.EXPORTS_PER_HOUR,
       /** Records an export reads from a service at a time (and between two checkpoints). */

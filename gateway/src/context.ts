@@ -25,4 +25,6 @@ export interface GatewayContext {
   operationQuota: QuotaState | undefined;
   /** Epoch ms after which no subgraph fetch of this request may still run (REQUEST_TIMEOUT_MS). */
   deadline: number;
+  /** The caller wrote moments ago: subgraphs read from their primaries, not replicas (read-your-writes.ts). */
+  readPrimary?: boolean;
 }

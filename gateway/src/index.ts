@@ -11,6 +11,7 @@ import { KeyStore } from './keys/store';
 import { createGatewayMetrics } from './metrics';
 import { MemoryIdempotencyStore, RedisIdempotencyStore } from './security/idempotency';
 import { Quotas } from './security/quotas';
+import { RedisRecentWriters } from './read-your-writes';
 import { RedisResponseCacheStore } from './response-cache';
 import { apiSchema, createGatewayServer } from './server';
 import { loadFirstPartyDocuments } from './trusted-documents/first-party';
@@ -47,6 +48,7 @@ async function main() {
     ),
     idempotency: redis ? new RedisIdempotencyStore(redis, config.redisKeyPrefix) : new MemoryIdempotencyStore(),
     responseCacheStore: redis ? new RedisResponseCacheStore(redis, config.redisKeyPrefix) : undefined,
+    recentWriters: redis ? new RedisRecentWriters(redis, config.redisKeyPrefix, config.readYourWritesMs) : undefined,
     metrics,
     // A subgraph that is down does not make the gateway unready: it still serves the other
     // subgraphs' data, and taking every replica out of a load balancer at once would turn a

@@ -13,7 +13,13 @@ import express from 'express';
 import { buildSchema } from 'graphql';
 import { createGraphQLApp, REQUEST_ID_HEADER } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
-import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
+import {
+  encodePrincipal,
+  PRINCIPAL_HEADER,
+  READ_PRIMARY_HEADER,
+  SIGNATURE_HEADER,
+  signature,
+} from '@newsfacts/platform/signing';
 import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
 import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
@@ -22,6 +28,7 @@ import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
 import { claimJsonLdRoute } from './claim-json-ld';
 import { exportRoute } from './export';
 import { httpCaching } from './http-caching';
+import { MemoryRecentWriters, readYourWrites, type RecentWriters } from './read-your-writes';
 import {
   MemoryResponseCacheStore,
   noteQueryPlan,
@@ -69,6 +76,8 @@ export interface GatewayDeps {
   readiness: () => Promise<void>;
   /** Where the response cache keeps answers (Redis, shared by replicas); in memory when not given. */
   responseCacheStore?: ResponseCacheStore;
+  /** Who wrote moments ago (Redis, shared by replicas); in memory when not given. */
+  recentWriters?: RecentWriters;
 }
 
 export interface GatewayServer {
@@ -133,6 +142,7 @@ export async function createGatewayServer({
   metrics,
   readiness,
   responseCacheStore,
+  recentWriters,
 }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
   const inFlight = new InFlightFetches();
@@ -169,6 +179,7 @@ export async function createGatewayServer({
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
           if (context.principal)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
+          if (context.readPrimary) request.http?.headers.set(READ_PRIMARY_HEADER, '1');
         },
       }),
   });
@@ -214,6 +225,9 @@ export async function createGatewayServer({
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
       operationNameOnSpan,
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
+      ...(config.readYourWritesMs > 0
+        ? [readYourWrites(recentWriters ?? new MemoryRecentWriters(config.readYourWritesMs), logger)]
+        : []),
       ...(cacheStore
         ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
         : []),

@@ -106,3 +106,75 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
   };
 }
+
+/**
+ * A streaming standby of `primary`: pg_basebackup's copy of it (with standby.signal and the
+ * connection to follow it), started on a port of its own. Read-only; it replays the primary's
+ * writes as they happen.
+ */
+export async function startStandby(primary: PrivatePostgres): Promise<PrivatePostgres> {
+  const root = asRoot
+    ? (
+        await run('runuser', [
+          '-u',
+          'postgres',
+          '--',
+          'mktemp',
+          '-d',
+          path.join(os.tmpdir(), 'newsfacts-standby-XXXXXX'),
+        ])
+      ).stdout.trim()
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-standby-'));
+  const dataDir = path.join(root, 'data');
+  const port = await freePort();
+  const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
+  const start = async () => {
+    const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
+    await pgCommand('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      path.join(root, 'server.log'),
+      '-o',
+      options,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
+  };
+  const stop = async () => {
+    await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
+  };
+  try {
+    await pgCommand('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
+    ]);
+    await start();
+  } catch (error) {
+    fs.rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    port,
+    url,
+    createDatabase: () => Promise.reject(new Error('a standby is read-only: create databases on its primary')),
+    stop,
+    start,
+    async destroy() {
+      await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

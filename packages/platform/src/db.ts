@@ -10,7 +10,14 @@ import type { Logger } from './logger';
 
 /** Where a service keeps its data: a PostgreSQL server, or the embedded default on disk. */
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; connectTimeoutMs?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      connectTimeoutMs?: number;
+      /** Streaming replicas of `url`, for reads (`<NAME>_DATABASE_REPLICA_URLS`). */
+      replicaUrls?: string[];
+    }
   | { kind: 'embedded'; dataDir: string };
 
 export type PrismaAdapterFactory = SqlDriverAdapterFactory;
@@ -35,6 +42,11 @@ export interface Database {
   readonly target: DatabaseTarget;
   /** Hand this to the service's generated `PrismaClient({ adapter })`. */
   readonly adapter: PrismaAdapterFactory;
+  /**
+   * With replicas: an adapter whose statements go to them in turn, and to the primary when none
+   * can be reached. For reads only; writes and whatever must see them use `adapter`.
+   */
+  readonly readAdapter?: PrismaAdapterFactory;
   /** A one-line description that names no password, for start-up logs. */
   readonly description: string;
   /** Runs a script of one or more statements (migrations, maintenance). */
@@ -91,7 +103,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'embedded') return `embedded PGlite at ${target.dataDir}`;
   const url = new URL(target.url);
-  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+  const replicas = target.replicaUrls?.length ? `, reads on ${target.replicaUrls.length} replica(s)` : '';
+  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}${replicas}`;
 }
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
@@ -117,9 +130,22 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     await pool.end().catch(() => {});
     throw new DatabaseUnavailableError(`cannot reach ${description}: ${(error as Error).message || String(error)}`);
   }
+  const replicas = (target.replicaUrls ?? []).map((url) => {
+    const replica = new pg.Pool({
+      connectionString: url,
+      max: target.poolSize ?? 10,
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    replica.on('error', (error: Error) =>
+      logger?.warn({ error: error.message }, 'idle replica client failed; it will be replaced'),
+    );
+    return replica;
+  });
   return {
     target,
     adapter: new PrismaPg(pool),
+    readAdapter: replicas.length ? new PrismaPg(readRouting(replicas, pool, logger)) : undefined,
     description,
     exec: async (sql) => {
       await pool.query(sql);
@@ -147,8 +173,48 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
       waiting: pool.waitingCount,
       max: pool.options.max ?? 10,
     }),
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), ...replicas.map((replica) => replica.end())]);
+    },
   };
+}
+
+/** How long a replica that could not be reached is left alone before it is tried again. */
+const REPLICA_RETRY_MS = 5_000;
+
+/**
+ * A pool for Prisma's pg adapter (which takes only a pg.Pool) that sends each statement to the
+ * replicas in turn, and to the primary when no replica can be reached, so that a standby going
+ * away costs reads nothing but its share of load. The object is a pg.Pool that never connects
+ * itself: its query and connect are the routing ones.
+ */
+function readRouting(replicas: pg.Pool[], primary: pg.Pool, logger?: Logger): pg.Pool {
+  const router = new pg.Pool({ max: 1 });
+  const downUntil = replicas.map(() => 0);
+  let next = 0;
+  const attempt = async <T>(use: (pool: pg.Pool) => Promise<T>): Promise<T> => {
+    for (let tried = 0; tried < replicas.length; tried++) {
+      const index = next++ % replicas.length;
+      if (downUntil[index]! > Date.now()) continue;
+      try {
+        return await use(replicas[index]!);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        downUntil[index] = Date.now() + REPLICA_RETRY_MS;
+        logger?.warn(
+          { error: (error as Error).message, replica: index },
+          'replica unreachable; reading from the primary',
+        );
+      }
+    }
+    return use(primary);
+  };
+  type Query = (...args: unknown[]) => Promise<unknown>;
+  Object.assign(router, {
+    query: (...args: unknown[]) => attempt((pool) => (pool.query as unknown as Query)(...args)),
+    connect: () => attempt((pool) => pool.connect()),
+  });
+  return router;
 }
 
 async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }>): Promise<Database> {
@@ -213,8 +279,7 @@ function observeStatements(database: Database, observe: StatementObserver): Data
     observed.executeRaw = (query) => timed(query.sql, () => queryable.executeRaw(query));
     return observed;
   };
-  const factory = database.adapter;
-  const adapter: SqlDriverAdapterFactory = {
+  const observeAdapter = (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory => ({
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
@@ -225,10 +290,11 @@ function observeStatements(database: Database, observe: StatementObserver): Data
         observeQueryable(await timed('BEGIN', () => connection.startTransaction(isolationLevel)));
       return observed;
     },
-  };
+  });
   return {
     ...database,
-    adapter,
+    adapter: observeAdapter(database.adapter),
+    readAdapter: database.readAdapter && observeAdapter(database.readAdapter),
     exec: (sql) => timed(sql, () => database.exec(sql)),
     execInTransaction: (sql) => timed(sql, () => database.execInTransaction(sql)),
     query: (sql, params) => timed(sql, () => database.query(sql, params)),

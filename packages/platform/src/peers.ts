@@ -6,7 +6,7 @@
 import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
-import { signRequest, type ForwardedPrincipal } from './signing';
+import { READ_PRIMARY_HEADER, signRequest, type ForwardedPrincipal } from './signing';
 import { inClientSpan, SpanStatusCode } from './tracing';
 import { FieldErrorCode, fieldError, type FieldError } from './writes';
 
@@ -59,6 +59,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
             headers: {
               'content-type': 'application/json',
               ...traceHeaders,
+              // A check of what exists must see the latest writes, not a replica's lagging copy.
+              [READ_PRIMARY_HEADER]: '1',
               ...signRequest(options.signingSecret, peer, principal, body),
             },
             body,

@@ -61,15 +61,38 @@ export const postgresUrl = optionalUrl.refine((url) => url === undefined || /^po
  */
 export function loadDatabaseTarget(name: DatabaseName, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
   const prefix = name.toUpperCase();
-  const schema = z.object({
-    [`${prefix}_DATABASE_URL`]: postgresUrl,
-    DATA_DIR: z.string().min(1).optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  });
+  const replicas = `${prefix}_DATABASE_REPLICA_URLS`;
+  const schema = z
+    .object({
+      [`${prefix}_DATABASE_URL`]: postgresUrl,
+      // Comma-separated streaming replicas of the database, for reads.
+      [replicas]: z
+        .string()
+        .optional()
+        .transform((value) =>
+          (value ?? '')
+            .split(',')
+            .map((url) => url.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'each must be a postgresql:// URL'))),
+      DATA_DIR: z.string().min(1).optional(),
+      DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    })
+    .refine((values) => !(values[replicas] as string[]).length || values[`${prefix}_DATABASE_URL`], {
+      message: `needs ${prefix}_DATABASE_URL: replicas are of a PostgreSQL primary`,
+      path: [replicas],
+    });
   const parsed = parseConfig(schema, env) as Record<string, unknown>;
   const url = parsed[`${prefix}_DATABASE_URL`] as string | undefined;
+  const replicaUrls = parsed[replicas] as string[];
   return url
-    ? { kind: 'postgres', url, poolSize: parsed.DATABASE_POOL_SIZE as number }
+    ? {
+        kind: 'postgres',
+        url,
+        poolSize: parsed.DATABASE_POOL_SIZE as number,
+        ...(replicaUrls.length ? { replicaUrls } : {}),
+      }
     : { kind: 'embedded', dataDir: path.resolve(repoRoot, (parsed.DATA_DIR as string | undefined) ?? '.data', name) };
 }
 

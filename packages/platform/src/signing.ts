@@ -8,6 +8,11 @@ import { z } from 'zod';
 
 export const SIGNATURE_HEADER = 'x-newsfacts-signature';
 export const PRINCIPAL_HEADER = 'x-newsfacts-principal';
+/**
+ * Asks a subgraph with read replicas to read from its primary: set by the gateway for a caller
+ * that has just written (read-your-writes), and by every check one service makes of another.
+ */
+export const READ_PRIMARY_HEADER = 'x-newsfacts-read-primary';
 /** How old a signature may be, against replays of captured requests. */
 export const SIGNATURE_MAX_AGE_SECONDS = 300;
 export const MIN_SECRET_LENGTH = 32;

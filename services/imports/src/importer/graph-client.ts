@@ -61,8 +61,8 @@ export function createGraphClient(options: {
                   'content-type': 'application/json',
                   ...traceHeaders,
                   // A check of what exists must see the latest writes, not a replica's lagging copy.
-              [READ_PRIMARY_HEADER]: '1',
-              ...signRequest(options.signingSecret, service, options.principal, body),
+                  [READ_PRIMARY_HEADER]: '1',
+                  ...signRequest(options.signingSecret, service, options.principal, body),
                 },
                 body,
                 signal: AbortSignal.timeout(timeoutMs),
