@@ -150,6 +150,27 @@ describe('identical subgraph fetches in flight together', () => {
   });
 });
 
+describe('read-your-writes (READ_YOUR_WRITES_MS)', () => {
+  it("after a caller's mutation, its queries ask the subgraphs to read from their primaries; others' do not", async () => {
+    const gateway = await startGateway('gateway-read-your-writes', { READ_YOUR_WRITES_MS: '60000' });
+    proxy.delayMs = 0;
+    const asWriter = { authorization: `Bearer ${writeKey}` };
+    await postGraphQL(`${gateway}/graphql`, EVENT, RAID, asWriter);
+    expect(proxy.lastHeaders['x-newsfacts-read-primary']).toBeUndefined();
+    const created = await postGraphQL(
+      `${gateway}/graphql`,
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { errors { code } } }`,
+      { input: { name: 'Dronovka', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
+      asWriter,
+    );
+    expect(created.body.data!.createPlace.errors).toEqual([]);
+    await postGraphQL(`${gateway}/graphql`, EVENT, RAID, asWriter);
+    expect(proxy.lastHeaders['x-newsfacts-read-primary']).toBe('1');
+    await postGraphQL(`${gateway}/graphql`, EVENT, RAID, { authorization: `Bearer ${readKey}` });
+    expect(proxy.lastHeaders['x-newsfacts-read-primary']).toBeUndefined();
+  }, 90_000);
+});
+
 describe('with sharing switched off (SHARE_IN_FLIGHT_FETCHES=false)', () => {
   it('every request sends its own fetch', async () => {
     const gateway = await startGateway('gateway-not-sharing', { SHARE_IN_FLIGHT_FETCHES: 'false' });
@@ -264,6 +285,13 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     postGraphQL(`${gateway}/graphql`, query, variables, key ? { authorization: `Bearer ${key}` } : {});
   const write = (query: string, variables: Record<string, unknown>) =>
     postGraphQL(`${replicaA}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  // The create's own entry in the change log reaches the pollers a moment later and moves the
+  // version once more: an answer kept before that is dropped. Asked until one is kept.
+  const cachedOnce = (gateway: string, query: string, variables: Record<string, unknown>) =>
+    eventually(async () => {
+      await read(gateway, query, variables);
+      expect((await read(gateway, query, variables)).headers.get('x-cache')).toBe('HIT');
+    }, 5_000);
   const metric = async (gateway: string, name: string, labels: Record<string, string>) =>
     sumOf(await (await fetch(`${gateway}/metrics`)).text(), name, labels);
 
@@ -302,8 +330,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       },
     );
     const place = created.body.data!.createPlace.place as { id: string; slug: string };
-    await read(replicaB, PLACE, { slug: place.slug });
-    expect((await read(replicaB, PLACE, { slug: place.slug })).headers.get('x-cache')).toBe('HIT');
+    await cachedOnce(replicaB, PLACE, { slug: place.slug });
 
     await write(`mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`, {
       input: { id: place.id, region: 'Shebekinsky District' },
@@ -319,8 +346,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       { input: { name: 'Shebekino', region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
     );
     const place = created.body.data!.createPlace.place as { id: string; slug: string };
-    await read(replicaA, PLACE, { slug: place.slug });
-    expect((await read(replicaA, PLACE, { slug: place.slug })).headers.get('x-cache')).toBe('HIT');
+    await cachedOnce(replicaA, PLACE, { slug: place.slug });
 
     // Straight to the events subgraph, signed as the imports service signs its writes.
     const body = JSON.stringify({

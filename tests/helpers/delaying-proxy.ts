@@ -17,12 +17,15 @@ export interface DelayingProxy {
   readonly pending: number;
   /** Requests received since the proxy started. */
   readonly received: number;
+  /** The headers of the latest request received. */
+  readonly lastHeaders: http.IncomingHttpHeaders;
   close(): Promise<void>;
 }
 
 export async function startDelayingProxy(): Promise<DelayingProxy> {
   let pending = 0;
   let received = 0;
+  let lastHeaders: http.IncomingHttpHeaders = {};
   const proxy: DelayingProxy = {
     url: '',
     target: undefined,
@@ -32,6 +35,9 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
     },
     get received() {
       return received;
+    },
+    get lastHeaders() {
+      return lastHeaders;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -43,6 +49,7 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
   const server = http.createServer((req, res) => {
     pending++;
     received++;
+    lastHeaders = req.headers;
     res.once('close', () => pending--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
