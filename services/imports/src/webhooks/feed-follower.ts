@@ -30,8 +30,29 @@ export interface FollowerDeps {
 
 class CursorMoved extends Error {}
 
+/** With no subscription enabled, the feeds are not read, only their cursors moved to the end now and then. */
+const IDLE_ADVANCE_MS = 10 * 60_000;
+let idleAdvancedAt = 0;
+
 /** Reads every feed up to its end once; answers how many deliveries it queued. */
 export async function followFeeds(deps: FollowerDeps): Promise<number> {
+  // Nobody listening: reading the services' feeds every poll would only load them. The cursors
+  // still move to the feeds' ends now and then, so that they never fall past the feeds'
+  // retention, and a subscription made meanwhile hears only of what changed after it was made.
+  if (!(await deps.prisma.webhookSubscription.count({ where: { enabled: true } }))) {
+    if (Date.now() - idleAdvancedAt < IDLE_ADVANCE_MS) return 0;
+    idleAdvancedAt = Date.now();
+    for (const feed of FEEDS) {
+      try {
+        const cursor = await feedHead(deps, feed);
+        await deps.prisma.webhookFeedCursor.upsert({ where: { feed }, create: { feed, cursor }, update: { cursor } });
+      } catch (error) {
+        deps.logger.warn({ feed, err: error }, 'could not move an idle change-feed cursor; trying again later');
+      }
+    }
+    return 0;
+  }
+  idleAdvancedAt = 0;
   let queued = 0;
   for (const feed of FEEDS) {
     try {
@@ -58,7 +79,7 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
     if (!page.nodes.length) return queued;
     const subscriptions = await prisma.webhookSubscription.findMany({
       where: { enabled: true },
-      select: { id: true, types: true, operations: true, eventId: true, contestedOnly: true },
+      select: { id: true, types: true, operations: true, eventId: true, contestedOnly: true, createdAt: true },
     });
     const needFacts = subscriptions.some((rule) => rule.eventId || rule.contestedOnly);
     const facts = needFacts ? await claimFacts(deps.peers, page.nodes.filter(isAboutClaim)) : new Map();

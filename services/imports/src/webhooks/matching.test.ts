@@ -80,4 +80,21 @@ describe('planDeliveries', () => {
     const { contestedNow } = planDeliveries('statements', [entries[0]!], [], facts, new Set(['claim-a']));
     expect(contestedNow.has('claim-a')).toBe(false);
   });
+
+  it('tells a subscription nothing of what changed before it was made', () => {
+    const before = new Date('2026-01-01T00:00:00.001Z');
+    const after = new Date('2025-12-31T23:59:59.999Z');
+    const { deliveries } = planDeliveries(
+      'statements',
+      entries,
+      [
+        rule('late', { createdAt: before }),
+        rule('early', { createdAt: after }),
+        rule('watcher', { contestedOnly: true, createdAt: before }),
+      ],
+      facts,
+      new Set(),
+    );
+    expect(new Set(deliveries.map((delivery) => delivery.subscriptionId))).toEqual(new Set(['early']));
+  });
 });

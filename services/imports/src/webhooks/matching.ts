@@ -24,6 +24,8 @@ export interface SubscriptionRule {
   operations: string[];
   eventId: string | null;
   contestedOnly: boolean;
+  /** When it was made: what changed before is not its to hear of. */
+  createdAt?: Date;
 }
 
 /** What the statements service says, now, of the claim a Claim or Statement entry is about. */
@@ -86,6 +88,7 @@ const payloadOf = (
  */
 export function wants(rule: SubscriptionRule, entry: FeedEntry, facts: ClaimFacts | undefined): boolean {
   if (rule.contestedOnly) return false;
+  if (rule.createdAt && Date.parse(entry.at) < rule.createdAt.getTime()) return false;
   if (rule.types.length && !rule.types.includes(entry.entityType)) return false;
   if (rule.operations.length && !rule.operations.includes(entry.operation)) return false;
   if (rule.eventId) return isAboutClaim(entry) && facts?.eventId === rule.eventId;
@@ -121,6 +124,7 @@ export function planDeliveries(
       contested.add(known.claimId);
       for (const rule of watchers) {
         if (rule.eventId && rule.eventId !== known.eventId) continue;
+        if (rule.createdAt && Date.parse(entry.at) < rule.createdAt.getTime()) continue;
         const payload = payloadOf(feed, entry, 'claim.contested');
         payload.data = {
           ...payload.data,
