@@ -62,6 +62,20 @@ describe('search', () => {
     expect(data!.search.nodes[0]?.entity).toMatchObject({ __typename: 'Actor', slug: 'vyacheslav-gladkov' });
   });
 
+  it('"Hladkov", the Ukrainian spelling, finds Gladkov by his alias', async () => {
+    const { data } = await search({ query: 'Hladkov', types: ['ACTOR'] });
+    expect(data!.search.nodes[0]?.entity).toMatchObject({ __typename: 'Actor', slug: 'vyacheslav-gladkov' });
+  });
+
+  it('"patriots of Russia" finds Malyar\'s statement first', async () => {
+    const { data } = await search({ query: 'patriots of Russia' });
+    expect(data!.search.nodes[0]).toMatchObject({
+      type: 'STATEMENT',
+      entity: { quote: 'These are patriots of Russia as far as we understand', speaker: { name: 'Hanna Malyar' } },
+    });
+    expect(data!.search.nodes[0]!.snippet).toMatch(/«patriots» of «Russia»/);
+  });
+
   it('"Kremlin drone" finds the drone incident though the words are apart, with both highlighted', async () => {
     const { data } = await search({ query: 'Kremlin drone', types: ['EVENT'] });
     const [first] = data!.search.nodes;
