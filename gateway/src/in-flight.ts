@@ -19,16 +19,19 @@ export interface FetchedAnswer {
 // shared only when it is positively a query.
 const QUERY_OPERATION = /^\s*(?:query\b|\{)/;
 
+/** Whether a subgraph request body is positively a query (safe to share, and to send again). */
+export function isQueryBody(body: string): boolean {
+  try {
+    const query = (JSON.parse(body) as { query?: unknown }).query;
+    return typeof query === 'string' && QUERY_OPERATION.test(query);
+  } catch {
+    return false;
+  }
+}
+
 /** The key two fetches share an answer under, or null for a fetch that must go out on its own. */
 export function inFlightKey(subgraph: string, principal: string, body: string): string | null {
-  let query: unknown;
-  try {
-    query = (JSON.parse(body) as { query?: unknown }).query;
-  } catch {
-    return null;
-  }
-  if (typeof query !== 'string' || !QUERY_OPERATION.test(query)) return null;
-  return `${subgraph}\u0000${principal}\u0000${body}`;
+  return isQueryBody(body) ? `${subgraph}\u0000${principal}\u0000${body}` : null;
 }
 
 export class InFlightFetches {

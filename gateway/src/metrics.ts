@@ -6,6 +6,7 @@ import { createServiceMetrics, type ServiceMetrics } from '@newsfacts/platform/m
 export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   readonly subgraphFetchesShared: Counter<'subgraph'>;
+  readonly subgraphFetchRetries: Counter<'subgraph'>;
   readonly responseCacheLookups: Counter<'result'>;
   readonly responseCacheInvalidations: Counter<'cause'>;
   readonly responseCacheEvictions: Counter;
@@ -29,6 +30,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     subgraphFetchesShared: new Counter({
       name: 'newsfacts_subgraph_fetches_shared_total',
       help: 'Subgraph fetches not sent because an identical one was in flight: they took its answer.',
+      labelNames: ['subgraph'],
+      registers,
+    }),
+    subgraphFetchRetries: new Counter({
+      name: 'newsfacts_subgraph_fetch_retries_total',
+      help: 'Queries sent to a subgraph a second time, on a new connection, after the first was refused or reset unanswered.',
       labelNames: ['subgraph'],
       registers,
     }),

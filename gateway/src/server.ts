@@ -36,7 +36,7 @@ import {
   watchChangeLogs,
   type ResponseCacheStore,
 } from './response-cache';
-import { InFlightFetches, inFlightKey, type FetchedAnswer } from './in-flight';
+import { InFlightFetches, inFlightKey, isQueryBody, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
@@ -90,9 +90,14 @@ export interface GatewayServer {
  * throughput over a connection per fetch), gives up after the per-fetch timeout, and signs
  * each request so that subgraphs can tell it came from this gateway.
  */
+/** A connection that failed before any answer came: refused, or reset (a kept-alive socket the other end closed). */
+const CONNECTION_FAILED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
 function subgraphFetcher(
   config: GatewayConfig,
   agent: http.Agent,
+  /** For the one retry of a query: a connection of its own, not a kept-alive one that may be dead too. */
+  freshAgent: http.Agent,
   subgraph: string,
   metrics: GatewayMetrics,
   inFlight: InFlightFetches,
@@ -106,7 +111,18 @@ function subgraphFetcher(
     const fetchOnce = async (): Promise<FetchedAnswer> => {
       const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
       try {
-        const response = await fetch(url, { ...init, headers, agent, signal: AbortSignal.timeout(timeoutMs) as never });
+        const signal = AbortSignal.timeout(timeoutMs) as never;
+        let response: Awaited<ReturnType<typeof fetch>>;
+        try {
+          response = await fetch(url, { ...init, headers, agent, signal });
+        } catch (error) {
+          // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
+          // once more, on a new connection, which a Service or proxy sends to a live replica. A
+          // mutation never is: it may have been written.
+          if (!CONNECTION_FAILED.has((error as { code?: string }).code ?? '') || !isQueryBody(body)) throw error;
+          metrics.subgraphFetchRetries.inc({ subgraph });
+          response = await fetch(url, { ...init, headers, agent: freshAgent, signal });
+        }
         const answer = {
           status: response.status,
           statusText: response.statusText,
@@ -146,6 +162,7 @@ export async function createGatewayServer({
 }: GatewayDeps): Promise<GatewayServer> {
   const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: config.subgraphMaxSockets });
   const inFlight = new InFlightFetches();
+  const freshAgent = new http.Agent({ keepAlive: false });
   const caching = config.responseCache.ttlSeconds > 0;
   const cacheStore = caching
     ? (responseCacheStore ??
@@ -173,7 +190,7 @@ export async function createGatewayServer({
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: tracedFetcher(name, subgraphFetcher(config, agent, name, metrics, inFlight)) as never,
+        fetcher: tracedFetcher(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
@@ -316,6 +333,7 @@ export async function createGatewayServer({
       changeLogs?.stop();
       await apollo.stop();
       agent.destroy();
+      freshAgent.destroy();
     },
   };
 }
