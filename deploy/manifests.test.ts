@@ -246,8 +246,11 @@ describe.each([
     if (!container) throw new Error(`Deployment ${name} has no container`);
     return container;
   };
+  // The settings' ConfigMap; the other one holds the Grafana dashboard.
   const config = () => {
-    const maps = all('ConfigMap') as unknown as IConfigMap[];
+    const maps = (all('ConfigMap') as unknown as IConfigMap[]).filter(
+      (map) => !map.metadata?.labels?.grafana_dashboard,
+    );
     expect(maps).toHaveLength(1);
     return maps[0]!;
   };

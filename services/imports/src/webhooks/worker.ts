@@ -2,7 +2,7 @@
 // and sends what is due. Webhooks live in the imports service, not a service of their own,
 // because it already runs the platform's background work: one durable, lease-based worker, one
 // database for queued work, and no new deployable to configure, migrate and watch.
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Logger } from '@newsfacts/platform/logger';
 import type { ServiceMetrics } from '@newsfacts/platform/metrics';
 import { createPeerClient } from '@newsfacts/platform/peers';
@@ -39,6 +39,23 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
         registers: [options.metrics.registry],
       })
     : null;
+  if (options.metrics) {
+    // Read when Prometheus scrapes: deliveries waiting, and how long the oldest due one has waited.
+    new Gauge({
+      name: 'newsfacts_webhook_backlog',
+      help: 'Webhook deliveries waiting to be sent (pending), and the age in seconds of the oldest one due (oldest_due_seconds).',
+      labelNames: ['measure'],
+      registers: [options.metrics.registry],
+      async collect() {
+        const [row] = await prisma.$queryRaw<Array<{ pending: number; oldest: number | null }>>`
+          SELECT count(*)::int AS pending,
+                 extract(epoch FROM now() - min("nextAttemptAt") FILTER (WHERE "nextAttemptAt" <= now()))::float8 AS oldest
+          FROM "WebhookDelivery" WHERE status = 'PENDING'`;
+        this.set({ measure: 'pending' }, row?.pending ?? 0);
+        this.set({ measure: 'oldest_due_seconds' }, row?.oldest ?? 0);
+      },
+    });
+  }
   // Longer than an attempt can take, so that a live sender never loses its delivery to another.
   const leaseMs = config.timeoutMs + 10_000;
   let stopping = false;
