@@ -35,13 +35,20 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/**
+ * A server folder of our own on a free port, filled by `create` (initdb, or a base backup) and
+ * then started; pg_ctl starts and stops it, and destroy removes it.
+ */
+async function serverIn(
+  prefix: string,
+  create: (dataDir: string) => Promise<unknown>,
+): Promise<Omit<PrivatePostgres, 'createDatabase'>> {
   // Created by the user the server runs as, so that initdb may write into it.
   const root = asRoot
     ? (
-        await run('runuser', ['-u', 'postgres', '--', 'mktemp', '-d', path.join(os.tmpdir(), 'newsfacts-pg-XXXXXX')])
+        await run('runuser', ['-u', 'postgres', '--', 'mktemp', '-d', path.join(os.tmpdir(), `${prefix}-XXXXXX`)])
       ).stdout.trim()
-    : fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-pg-'));
+    : fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   const dataDir = path.join(root, 'data');
   const port = await freePort();
   const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
@@ -67,36 +74,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
 
   try {
-    await pgCommand('initdb', [
-      '-D',
-      dataDir,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '--no-sync',
-      '-E',
-      'UTF8',
-      '--locale=C',
-    ]);
+    await create(dataDir);
     await start();
   } catch (error) {
     fs.rmSync(root, { recursive: true, force: true });
     throw error;
   }
-
   return {
     port,
     url,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: url(), connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
     stop,
     start,
     async destroy() {
@@ -107,74 +93,39 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
 }
 
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const server = await serverIn('newsfacts-pg', (dataDir) =>
+    pgCommand('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']),
+  );
+  return {
+    ...server,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: server.url(), connectionTimeoutMillis: 5_000 });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return server.url(name);
+    },
+  };
+}
+
 /**
  * A streaming standby of `primary`: pg_basebackup's copy of it (with standby.signal and the
  * connection to follow it), started on a port of its own. Read-only; it replays the primary's
  * writes as they happen.
  */
 export async function startStandby(primary: PrivatePostgres): Promise<PrivatePostgres> {
-  const root = asRoot
-    ? (
-        await run('runuser', [
-          '-u',
-          'postgres',
-          '--',
-          'mktemp',
-          '-d',
-          path.join(os.tmpdir(), 'newsfacts-standby-XXXXXX'),
-        ])
-      ).stdout.trim()
-    : fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-standby-'));
-  const dataDir = path.join(root, 'data');
-  const port = await freePort();
-  const url = (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`;
-  const start = async () => {
-    const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    await pgCommand('pg_ctl', [
-      '-D',
-      dataDir,
-      '-l',
-      path.join(root, 'server.log'),
-      '-o',
-      options,
-      '-w',
-      '-t',
-      '30',
-      'start',
-    ]);
-  };
-  const stop = async () => {
-    await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
-  };
-  try {
-    await pgCommand('pg_basebackup', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primary.port),
-      '-U',
-      'postgres',
-      '-D',
-      dataDir,
-      '-R',
-      '-X',
-      'stream',
-      '--no-sync',
-    ]);
-    await start();
-  } catch (error) {
-    fs.rmSync(root, { recursive: true, force: true });
-    throw error;
-  }
+  const server = await serverIn('newsfacts-standby', (dataDir) =>
+    pgCommand('pg_basebackup', [
+      ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir],
+      ...['-R', '-X', 'stream', '--no-sync'],
+    ]),
+  );
   return {
-    port,
-    url,
+    ...server,
     createDatabase: () => Promise.reject(new Error('a standby is read-only: create databases on its primary')),
-    stop,
-    start,
-    async destroy() {
-      await pgCommand('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-      fs.rmSync(root, { recursive: true, force: true });
-    },
   };
 }
