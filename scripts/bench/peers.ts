@@ -18,7 +18,7 @@
  *   npm run bench:peers -- [--duration 10] [--rounds 3] [--connections 16] [--out docs/benchmark-peers.md] [--quick]
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import { RAID_QUERY, RAID_SLUG } from '../../gateway/web/src/examples/raid-query
 import { isolatedEnv, launchFederation, type RunningFederation } from '../lib/federation';
 import { freePort } from '../lib/ports';
 import { startService, stopAll, type ServiceProcess } from '../lib/processes';
+import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
 import { generateGraph, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
 import { peerEnvironment } from './peers/common';
@@ -193,12 +194,6 @@ interface Endpoint {
   pid: number;
   /** Ours: its /metrics, for the fetches it shared and its response cache hits. */
   metricsUrl?: string;
-}
-
-function procCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A deterministic PRNG (mulberry32): every gateway is sent the same sequence of events. */
@@ -543,15 +538,6 @@ function code(): PeerFigures['code'] {
   }
 }
 
-function machine(): string[] {
-  const cpu = os.cpus();
-  return [
-    `- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (\`nproc\` ${os.availableParallelism()})`,
-    `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`,
-    `- Node.js ${process.version}; PostgreSQL on loopback; autocannon in the same machine, ${CONNECTIONS} connections`,
-  ];
-}
-
 async function main() {
   const started = Date.now();
   const source = code();
@@ -732,7 +718,7 @@ async function main() {
       ``,
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:peers${args.quick ? ' -- --quick' : ''}\`: ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION_S} s per gateway and mix, taking turns (ours, stock, Hive, ours, …) after ${WARMUP_S} s of warm-up each; took ${Math.round((Date.now() - started) / 1000)} s.`,
       ``,
-      ...machine(),
+      ...machine(CONNECTIONS),
       `- Code: commit ${source.commit}${source.uncommittedFiles.length ? `, with uncommitted changes to ${source.uncommittedFiles.length} files under gateway/src, services/ and packages/ (listed in the JSON)` : ''}`,
       ``,
       `The three gateways stand in front of the same subgraph processes and databases: the seed plus a generated graph of ${SIZES.events.toLocaleString('en')} events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements (scripts/lib/synthetic-graph.ts). Each signs every subgraph request as ours does, for an anonymous reader; the peers check no API keys, quotas, cost or depth limits, which ours does on every request.`,

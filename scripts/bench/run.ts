@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +29,7 @@ import { isolatedEnv, launchFederation, type RunningFederation as Federation } f
 import { importSection, measureImports, type ImportFigures } from './imports';
 import { freePort } from '../lib/ports';
 import { insertProbeGraph, PROBE_QUERY, probeSelection } from '../lib/probe-graph';
+import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
 
 const { values: args } = parseArgs({
@@ -309,21 +310,6 @@ async function startCeilingServer(body: string) {
   return { url: `http://127.0.0.1:${port}/`, target, stop: () => child.kill() };
 }
 
-function procCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function machine(): string[] {
-  const cpu = os.cpus();
-  return [
-    `- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (\`nproc\` ${os.availableParallelism()})`,
-    `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`,
-    `- Node.js ${process.version}; PostgreSQL on loopback; autocannon in the same machine, ${CONNECTIONS} connections`,
-  ];
-}
-
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : '–');
 
 async function main() {
@@ -499,7 +485,7 @@ async function main() {
       ``,
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${args.quick ? ' -- --quick' : ''}\` (${DURATION_S} s per scenario after ${WARMUP_S} s of warm-up; took ${Math.round((Date.now() - started) / 1000)} s).`,
       ``,
-      ...machine(),
+      ...machine(CONNECTIONS),
       ``,
       `| scenario | requests/s | p50 ms | p99 ms | errors | CPU ms/request | of it, gateway | SQL statements/request |`,
       `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
