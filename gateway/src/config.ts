@@ -94,6 +94,10 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         .enum(['true', 'false'])
         .default('true')
         .transform((value) => value === 'true'),
+      MERGE_SUBGRAPH_FETCHES: z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
@@ -172,6 +176,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       httpCacheMaxAgeSeconds: parsed.HTTP_CACHE_MAX_AGE_SECONDS,
       /** Identical subgraph queries in flight at once share one fetch (in-flight.ts); off only to measure it. */
       shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,
+      /** A query's entity fetches to one subgraph are merged into one request (fetch-merging.ts); off only to measure it. */
+      mergeSubgraphFetches: parsed.MERGE_SUBGRAPH_FETCHES,
       /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,

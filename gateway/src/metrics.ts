@@ -6,6 +6,7 @@ import { createServiceMetrics, type ServiceMetrics } from '@newsfacts/platform/m
 export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
   readonly subgraphFetchesShared: Counter<'subgraph'>;
+  readonly subgraphFetchesMerged: Counter<'subgraph'>;
   readonly subgraphFetchRetries: Counter<'subgraph'>;
   readonly responseCacheLookups: Counter<'result'>;
   readonly responseCacheInvalidations: Counter<'cause'>;
@@ -30,6 +31,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     subgraphFetchesShared: new Counter({
       name: 'newsfacts_subgraph_fetches_shared_total',
       help: 'Subgraph fetches not sent because an identical one was in flight: they took its answer.',
+      labelNames: ['subgraph'],
+      registers,
+    }),
+    subgraphFetchesMerged: new Counter({
+      name: 'newsfacts_subgraph_fetches_merged_total',
+      help: 'Entity fetches of one request sent to a subgraph together with others, as one request.',
       labelNames: ['subgraph'],
       registers,
     }),

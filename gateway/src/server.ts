@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
+import type { KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import fetch, { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
 import express from 'express';
@@ -36,6 +37,7 @@ import {
   watchChangeLogs,
   type ResponseCacheStore,
 } from './response-cache';
+import { mergeSameSubgraphFetches, mergingFetcher } from './fetch-merging';
 import { InFlightFetches, inFlightKey, isQueryBody, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
@@ -54,6 +56,8 @@ import { trustedDocumentRoutes } from './trusted-documents/admin-routes';
 import type { TrustedDocumentStore } from './trusted-documents/store';
 import { mountWebPages } from './web';
 import { factPackageJsonSchema, FORMAT_VERSION } from '@newsfacts/fact-package/format';
+
+type QueryPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['queryPlan'];
 
 /** The IETF draft and Stripe keep answers at least a day; so do we. */
 const IDEMPOTENT_ANSWERS_KEPT_MS = 24 * 60 * 60 * 1000;
@@ -179,10 +183,27 @@ export async function createGatewayServer({
       })
     : undefined;
 
+  const observedPlans = observedQueryPlanCache<QueryPlan>(metrics, config.queryPlanCacheMiB);
+  // A plan is rewritten once, as it is stored; the request that planned it runs the same object.
+  const planCache = config.mergeSubgraphFetches
+    ? {
+        ...observedPlans,
+        set: (key: string, plan: QueryPlan, options?: KeyValueCacheSetOptions) => {
+          if (plan.node) plan.node = mergeSameSubgraphFetches(plan.node);
+          return observedPlans.set(key, plan, options);
+        },
+      }
+    : observedPlans;
+
+  const mergingEntityFetches = (subgraph: string, fetcher: ReturnType<typeof subgraphFetcher>) =>
+    config.mergeSubgraphFetches
+      ? mergingFetcher(fetcher, (fetches) => metrics.subgraphFetchesMerged.inc({ subgraph }, fetches))
+      : fetcher;
+
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
-    queryPlannerConfig: { cache: observedQueryPlanCache(metrics, config.queryPlanCacheMiB) },
+    queryPlannerConfig: { cache: planCache },
     // Which subgraphs each answer came from: the response cache ties it to their versions.
     experimental_didResolveQueryPlan: caching
       ? ({ queryPlan, requestContext }) => noteQueryPlan(requestContext.context, queryPlan)
@@ -190,7 +211,10 @@ export async function createGatewayServer({
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: tracedFetcher(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)) as never,
+        fetcher: tracedFetcher(
+          name,
+          mergingEntityFetches(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)),
+        ) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           if (context.deadline) request.http?.headers.set(DEADLINE_HEADER, String(context.deadline));
