@@ -369,6 +369,63 @@ export function webhookSuite(database: 'postgres' | 'embedded') {
     }, 90_000);
   });
 
+  describe('updatedSince', () => {
+    it('lists the subscriptions and the deliveries made or changed at or after an instant', async () => {
+      const SINCE = `query($since: DateTime) { webhookSubscriptions(updatedSince: $since, first: 100) { totalCount nodes { id } } }`;
+      const DELIVERIES_SINCE = `query($id: ID!, $since: DateTime) { webhookSubscription(id: $id) {
+        deliveries(updatedSince: $since, first: 100) { totalCount nodes { id payload } } } }`;
+      const earlier = await subscribe('/since', { types: ['Place'] });
+      const firstPlace = await createPlace();
+      await eventually(() => expect(receiver.on('/since')).toHaveLength(1), 30_000, 100);
+      // The clocks are this machine's: a moment apart is enough to tell before from after.
+      await sleep(50);
+      const since = new Date().toISOString();
+      await sleep(50);
+      const later = await subscribe('/since-later', { types: ['Actor'] });
+      const secondPlace = await createPlace();
+      await eventually(() => expect(receiver.on('/since')).toHaveLength(2), 30_000, 100);
+
+      const listed = (await data(keys.kyiv, SINCE, { since })).webhookSubscriptions;
+      const listedIds = listed.nodes.map((node: AnyData) => node.id);
+      expect(listedIds).toContain(later.id);
+      expect(listedIds).not.toContain(earlier.id);
+      expect(listed.totalCount).toBe(listedIds.length);
+      const deliveries = (await data(keys.kyiv, DELIVERIES_SINCE, { id: earlier.id, since })).webhookSubscription
+        .deliveries;
+      expect(deliveries.nodes.map((node: AnyData) => node.payload.data.entityId)).toEqual([secondPlace]);
+      expect(deliveries.totalCount).toBe(1);
+
+      // Changed since: the earlier subscription updated, its first delivery sent again.
+      const { updateWebhookSubscription } = await data(
+        keys.kyiv,
+        `mutation($input: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $input) { errors { code } } }`,
+        { input: { id: earlier.id, description: 'Places, since' } },
+      );
+      expect(updateWebhookSubscription.errors).toEqual([]);
+      const all = (await data(keys.kyiv, DELIVERIES_SINCE, { id: earlier.id, since: null })).webhookSubscription
+        .deliveries.nodes;
+      const first = all.find((node: AnyData) => node.payload.data.entityId === firstPlace);
+      await data(
+        keys.kyiv,
+        `mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { errors { code } } }`,
+        { input: { deliveryId: first.id } },
+      );
+      expect(
+        (await data(keys.kyiv, SINCE, { since })).webhookSubscriptions.nodes.map((node: AnyData) => node.id),
+      ).toContain(earlier.id);
+      const redelivered = (await data(keys.kyiv, DELIVERIES_SINCE, { id: earlier.id, since })).webhookSubscription
+        .deliveries.nodes;
+      expect(redelivered.map((node: AnyData) => node.payload.data.entityId).sort()).toEqual(
+        [firstPlace, secondPlace].sort(),
+      );
+
+      // An instant that is not one is refused, saying what it wants.
+      const { body } = await as(keys.kyiv, `{ webhookSubscriptions(updatedSince: "last week") { totalCount } }`);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(/ISO 8601/);
+    }, 60_000);
+  });
+
   describe('a restart', () => {
     it('the delivering process killed mid-retry: restarted, it delivers every change at least once', async () => {
       await subscribe('/restart', { types: ['Place'] });
