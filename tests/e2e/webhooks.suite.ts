@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '@newsfacts/platform/change-feed';
-import { openDatabase } from '@newsfacts/platform/db';
+import { openDatabase, type Database } from '@newsfacts/platform/db';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { loadSubgraphConfig } from '@newsfacts/platform/service-config';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
@@ -123,22 +123,31 @@ export function webhookSuite(database: 'postgres' | 'embedded') {
     await waitUntilReady(`${federation.subgraphUrls.imports}/readyz`, again);
   }
 
-  /**
-   * Stamps the webhook follower's cursor on `feed` as handed out `days` ago, as if the imports
-   * service had been away that long. With it stopped: an embedded database opens in one process.
-   */
-  async function ageFeedCursor(feed: string, days: number): Promise<string> {
+  /** Works on the imports database, with the service stopped: an embedded database opens in one process. */
+  async function inImportsDatabase<T>(use: (db: Database) => Promise<T>): Promise<T> {
     const db = await openDatabase(loadSubgraphConfig('imports', federation.env).database);
     try {
-      const [row] = await db.query<{ cursor: string }>('SELECT cursor FROM "WebhookFeedCursor" WHERE feed = $1', [
-        feed,
-      ]);
-      const aged = encodeCursor({ ...decodeCursor(row!.cursor)!, at: Date.now() - days * 86_400_000 });
-      await db.query('UPDATE "WebhookFeedCursor" SET cursor = $1 WHERE feed = $2', [aged, feed]);
-      return aged;
+      return await use(db);
     } finally {
       await db.close();
     }
+  }
+
+  const feedCursor = (feed: string) =>
+    inImportsDatabase(async (db) => {
+      const [row] = await db.query<{ cursor: string }>('SELECT cursor FROM "WebhookFeedCursor" WHERE feed = $1', [
+        feed,
+      ]);
+      return row!.cursor;
+    });
+
+  /** Stamps the webhook follower's cursor on `feed` as handed out `days` ago, as if the imports service had been away that long. */
+  async function ageFeedCursor(feed: string, days: number): Promise<string> {
+    const aged = encodeCursor({ ...decodeCursor(await feedCursor(feed))!, at: Date.now() - days * 86_400_000 });
+    await inImportsDatabase((db) =>
+      db.query('UPDATE "WebhookFeedCursor" SET cursor = $1 WHERE feed = $2', [aged, feed]),
+    );
+    return aged;
   }
 
   async function deliveriesOf(id: string, key = keys.kyiv): Promise<AnyData> {
@@ -376,7 +385,10 @@ export function webhookSuite(database: 'postgres' | 'embedded') {
         deliveries(updatedSince: $since, first: 100) { totalCount nodes { id payload } } } }`;
       const earlier = await subscribe('/since', { types: ['Place'] });
       const firstPlace = await createPlace();
-      await eventually(() => expect(receiver.on('/since')).toHaveLength(1), 30_000, 100);
+      // Recorded as delivered, which the service writes after the receiver has answered.
+      await eventually(async () => {
+        expect((await deliveriesOf(earlier.id)).deliveries.nodes).toMatchObject([{ status: 'DELIVERED' }]);
+      }, 30_000);
       // The clocks are this machine's: a moment apart is enough to tell before from after.
       await sleep(50);
       const since = new Date().toISOString();
@@ -491,6 +503,20 @@ export function webhookSuite(database: 'postgres' | 'embedded') {
       expect(metrics).toMatch(/^newsfacts_webhook_feed_expired_total\{feed="events"[^}]*\} 1$/m);
       expect(federation.output.join('\n')).toMatch(/the events change feed refused the webhook cursor/);
     }, 120_000);
+
+    it('a feed that stays quiet: a cursor handed out two days ago is stored anew, stamped now, and nothing is sent', async () => {
+      await stopAll([importsProcess()]);
+      const aged = decodeCursor(await ageFeedCursor('actors', 2))!;
+      await startImports();
+      // Several polls (every 200 ms) of a feed with nothing new.
+      await sleep(3_000);
+      await stopAll([importsProcess()]);
+      const refreshed = decodeCursor(await feedCursor('actors'))!;
+      await startImports();
+      expect({ txid: refreshed.txid, seq: refreshed.seq }).toEqual({ txid: aged.txid, seq: aged.seq });
+      expect(refreshed.at).toBeGreaterThan(Date.now() - 60_000);
+      expect(receiver.on('/resync-actors')).toEqual([]);
+    }, 60_000);
   });
 
   describe('refused subscriptions', () => {
