@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
+import { ApolloGateway, type Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -28,6 +28,7 @@ import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
 import { claimJsonLdRoute } from './claim-json-ld';
 import { exportRoute } from './export';
+import { SubgraphDataSource } from './subgraph-data-source';
 import { httpCaching } from './http-caching';
 import { MemoryRecentWriters, readYourWrites, type RecentWriters } from './read-your-writes';
 import {
@@ -209,7 +210,7 @@ export async function createGatewayServer({
       ? ({ queryPlan, requestContext }) => noteQueryPlan(requestContext.context, queryPlan)
       : undefined,
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
+      new SubgraphDataSource({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
         fetcher: tracedFetcher(
           name,

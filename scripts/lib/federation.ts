@@ -77,6 +77,11 @@ export interface LaunchOptions {
   /** Import the seed packages once the subgraphs are up (default: as `prepare`). */
   seed?: boolean;
   onDatabasePrepared?: (database: PreparedDatabase) => void;
+  /**
+   * Runs once the subgraphs are up and seeded, before the gateway starts: the moment to work on
+   * the gateway's database (API keys), which an embedded one allows in one process at a time.
+   */
+  beforeGateway?: (env: NodeJS.ProcessEnv) => Promise<void>;
   /** What importing the seed did: all UNCHANGED on a database seeded before. */
   onSeeded?: (counts: ImportCounts) => void;
   /** Each line a child prints (they log JSON lines). */
@@ -229,6 +234,8 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
       signal?.throwIfAborted();
     }
 
+    await options.beforeGateway?.(env);
+    signal?.throwIfAborted();
     // The gateway last: once it says it is ready, every subgraph behind it already is.
     start('gateway');
     await waitUntilReady(readyUrl('gateway'), processes.gateway);

@@ -164,6 +164,19 @@ describe('the change feeds', () => {
     expect(all.data!.sources.totalCount).toBe(1);
   });
 
+  it('refuse an updatedSince that is not an instant, as a variable or written in the query, saying what they want', async () => {
+    for (const field of ['events', 'actors', 'claims', 'sources']) {
+      const asVariable = await call(null, `query($since: DateTime) { ${field}(updatedSince: $since) { totalCount } }`, {
+        since: 'last week',
+      });
+      const written = await call(null, `{ ${field}(updatedSince: "yesterday") { totalCount } }`);
+      for (const body of [asVariable, written]) {
+        expect(body.errors?.[0]?.extensions?.code, field).toBe('BAD_USER_INPUT');
+        expect(body.errors?.[0]?.message, field).toMatch(/DateTime/);
+      }
+    }
+  });
+
   it('refuse a cursor they did not give', async () => {
     const body = await call(null, `{ statementChanges(after: "bm90IGEgY3Vyc29y") { endCursor } }`);
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

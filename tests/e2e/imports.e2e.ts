@@ -8,7 +8,7 @@ import { repoRoot } from '@newsfacts/platform/config';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { syntheticPackage } from '../../scripts/lib/synthetic-package';
-import { eventually } from '../helpers/eventually';
+import { eventually, sleep } from '../helpers/eventually';
 import { postGraphQL, startFederation, type AnyData, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 import { inventedReport, INVENTED_REPORT_TEXT } from '../fixtures/packages';
@@ -205,6 +205,27 @@ describe('a second report of the raid', () => {
     expect(job2.errors).toBeUndefined();
     expect(job2.data!.importJob).toBeNull();
   }, 60_000);
+});
+
+describe('following jobs', () => {
+  it('importJobs(updatedSince) lists the jobs started or changed at or after an instant', async () => {
+    const JOBS_SINCE = `query($since: DateTime) { importJobs(updatedSince: $since, first: 100) { totalCount nodes { id status } } }`;
+    const earlier = await importAs(keys.lviv, inventedReport(), true);
+    // Past a heartbeat still in flight when the job ended (it moves updatedAt too).
+    await sleep(1_000);
+    const since = new Date().toISOString();
+    const later = await importAs(keys.lviv, inventedReport(), true);
+    const { body } = await as(keys.lviv, JOBS_SINCE, { since });
+    expect(body.errors).toBeUndefined();
+    const ids = body.data!.importJobs.nodes.map((node: AnyData) => node.id);
+    expect(ids).toContain(later.id);
+    expect(ids).not.toContain(earlier.id);
+    expect(body.data!.importJobs.totalCount).toBe(ids.length);
+    const everything = (await as(keys.lviv, JOBS_SINCE, { since: null })).body.data!.importJobs;
+    expect(everything.nodes.map((node: AnyData) => node.id)).toEqual(expect.arrayContaining([earlier.id, later.id]));
+    const bad = await as(keys.lviv, `{ importJobs(updatedSince: "last week") { totalCount } }`);
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  }, 120_000);
 });
 
 describe('names that could mean more than one actor', () => {

@@ -1,8 +1,12 @@
 /**
- * The whole federation as separate processes on free ports, for the e2e tests: three subgraphs on
- * fresh, migrated and seeded PostgreSQL databases, and the gateway in front, all over real HTTP.
+ * The whole federation as separate processes on free ports, for the e2e tests: the subgraphs on
+ * fresh, migrated and seeded databases (PostgreSQL, or the embedded PGlite in a fresh folder), and
+ * the gateway in front, all over real HTTP.
  * Started by the one launcher (scripts/lib/federation.ts); this adds what tests want on top.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { isolatedEnv, launchFederation, type RunningFederation } from '../../scripts/lib/federation';
 
 // Tests and helpers that want a free port for a server of their own take it from here too.
@@ -45,18 +49,40 @@ export interface Federation extends RunningFederation {
   query<Data = AnyData>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
 }
 
-export async function startFederation(options: { env?: NodeJS.ProcessEnv } = {}): Promise<Federation> {
+export interface FederationOptions {
+  env?: NodeJS.ProcessEnv;
+  /** `postgres` (the default): scratch databases on TEST_DATABASE_URL's server; `embedded`: PGlite in a fresh folder. */
+  database?: 'postgres' | 'embedded';
+  /** See LaunchOptions.beforeGateway: where a test makes its API keys, whichever the database. */
+  beforeGateway?: (env: NodeJS.ProcessEnv) => Promise<void>;
+}
+
+export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const output: string[] = [];
-  const federation = await launchFederation({
-    // A test that wants other settings (or the ones isolatedEnv clears) passes them in `options.env`.
-    env: { LOG_LEVEL: 'warn', ANONYMOUS_ACCESS: 'read', ...isolatedEnv(), ...options.env },
-    ports: 'free',
-    databases: { kind: 'scratch', prefix: 'nf_e2e' },
-    output,
-  });
+  const dataDir =
+    options.database === 'embedded' ? fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-e2e-')) : undefined;
+  const removeDataDir = () => dataDir && fs.rmSync(dataDir, { recursive: true, force: true });
+  let federation: RunningFederation;
+  try {
+    federation = await launchFederation({
+      // A test that wants other settings (or the ones isolatedEnv clears) passes them in `options.env`.
+      env: { LOG_LEVEL: 'warn', ANONYMOUS_ACCESS: 'read', ...isolatedEnv(), ...options.env },
+      ports: 'free',
+      databases: dataDir ? { kind: 'embedded', dataDir } : { kind: 'scratch', prefix: 'nf_e2e' },
+      beforeGateway: options.beforeGateway,
+      output,
+    });
+  } catch (error) {
+    removeDataDir();
+    throw error;
+  }
   return {
     ...federation,
     output,
     query: (query, variables) => postGraphQL(`${federation.gatewayUrl}/graphql`, query, variables),
+    stop: async () => {
+      await federation.stop();
+      removeDataDir();
+    },
   };
 }

@@ -37,7 +37,10 @@ export interface ChangePage {
 interface Position {
   txid: string;
   seq: string;
-  /** When the entry was written (ms): a cursor is refused once that is older than the retention. */
+  /**
+   * When the entry was written, or for a cursor handed out where a feed ended, when it was handed
+   * out (ms): a cursor is refused once that is older than the retention.
+   */
   at: number;
 }
 
@@ -79,11 +82,12 @@ export async function readChanges(
   if (!Number.isInteger(first) || first < 1 || first > MAX_CHANGES_PAGE) {
     throw badUserInput(`first must be between 1 and ${MAX_CHANGES_PAGE}.`, { field: 'first' });
   }
+  const now = options.now ?? new Date();
   let from: Position | null = null;
   if (options.after) {
     from = decodeCursor(options.after);
     if (!from) throw badUserInput('after is not a cursor this feed gave.', { field: 'after' });
-    const oldest = (options.now ?? new Date()).getTime() - CHANGE_LOG_RETENTION_DAYS * 86_400_000;
+    const oldest = now.getTime() - CHANGE_LOG_RETENTION_DAYS * 86_400_000;
     if (from.at < oldest) {
       throw codedError(
         ErrorCode.CURSOR_EXPIRED,
@@ -109,15 +113,22 @@ export async function readChanges(
     fields: row.fields,
     survivorId: row.survivorId,
   }));
-  return { nodes, endCursor: nodes.at(-1)?.cursor ?? options.after ?? null, hasNextPage: rows.length > first };
+  // Nothing new: the same place, stamped now. Nothing after it can be older than that, so a
+  // client polling a feed that stays quiet for a month keeps a cursor that does not expire.
+  const endCursor = nodes.at(-1)?.cursor ?? (from ? encodeCursor({ ...from, at: now.getTime() }) : null);
+  return { nodes, endCursor, hasNextPage: rows.length > first };
 }
 
-/** A cursor at the newest entry a reader may see now (null for an empty log): follow from it to see only what comes after. */
-export async function feedHead(prisma: RawReader): Promise<string | null> {
-  const [row] = await prisma.$queryRaw<Array<{ seq: bigint; txid: string; at: Date }>>(sql`
-    SELECT seq, txid::text AS txid, at FROM "Change"
+/**
+ * A cursor at the newest entry a reader may see now (null for an empty log): follow from it to
+ * see only what comes after. Stamped now, not with the entry's time, since it says where the
+ * feed ends now: the head of a feed quiet for a month is not an expired cursor.
+ */
+export async function feedHead(prisma: RawReader, now = new Date()): Promise<string | null> {
+  const [row] = await prisma.$queryRaw<Array<{ seq: bigint; txid: string }>>(sql`
+    SELECT seq, txid::text AS txid FROM "Change"
     WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
     ORDER BY txid DESC, seq DESC
     LIMIT 1`);
-  return row ? encodeCursor({ txid: row.txid, seq: String(row.seq), at: row.at.getTime() }) : null;
+  return row ? encodeCursor({ txid: row.txid, seq: String(row.seq), at: now.getTime() }) : null;
 }

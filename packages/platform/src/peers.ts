@@ -3,6 +3,7 @@
 // signs each request as the gateway does, so the peer applies the same checks; it forwards the
 // writer's identity with read access only, unless the request is itself part of a write (a
 // merge's references following it), when the writer's own scopes go along.
+import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
@@ -19,6 +20,19 @@ export interface PeerClient {
     asking: ForwardedPrincipal | null,
     options?: { asWriter?: boolean },
   ): Promise<Data>;
+}
+
+/**
+ * A peer that answered with errors: SERVICE_UNAVAILABLE to whoever asked, like any failing peer,
+ * but carrying the codes the peer gave, for a caller that can act on one (an expired cursor).
+ */
+export class PeerAnsweredWithErrors extends GraphQLError {
+  constructor(
+    message: string,
+    readonly peerCodes: string[],
+  ) {
+    super(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
+  }
 }
 
 export interface PeerClientOptions {
@@ -51,7 +65,7 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
           : asking
             ? { ...asking, scopes: ['READ'] }
             : { kind: 'anonymous', scopes: ['READ'] };
-      let answer: { data?: Data | null; errors?: Array<{ message: string }> };
+      let answer: { data?: Data | null; errors?: Array<{ message: string; extensions?: { code?: unknown } }> };
       try {
         answer = await inClientSpan(`peer ${peer}`, { 'subgraph.name': peer }, async (span, traceHeaders) => {
           const response = await fetch(options.urls[peer], {
@@ -79,7 +93,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
       }
       if (answer.errors?.length || !answer.data) {
         options.logger.warn({ peer, errors: answer.errors }, 'a peer subgraph answered with errors');
-        throw unavailable(peer);
+        const codes = (answer.errors ?? []).map((error) => String(error.extensions?.code ?? ''));
+        throw new PeerAnsweredWithErrors(unavailable(peer).message, codes);
       }
       return answer.data;
     },

@@ -3,7 +3,7 @@
 // the order they wrote in, and cursors that are refused when garbled or past the retention.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '@newsfacts/platform/change-feed';
+import { decodeCursor, encodeCursor } from '@newsfacts/platform/change-feed';
 import { startSubgraphHarness, type SubgraphHarness } from '../../../tests/helpers/subgraph-harness';
 
 const FEED = `query Feed($after: String, $first: Int) {
@@ -38,6 +38,12 @@ async function follow(after: string | null, first = 1000) {
   }
 }
 
+/** Where a cursor points, without when it was handed out. */
+const positionOf = (cursor: string | null) => {
+  const { txid, seq } = decodeCursor(cursor!)!;
+  return { txid, seq };
+};
+
 const insertChange = (client: pg.Client, entityId: string) =>
   client.query(
     `INSERT INTO "Change" ("entityType", "entityId", operation, "by", fields) VALUES ('Place', $1, 'UPDATE', 'key_test', '{region}')`,
@@ -70,9 +76,10 @@ describe('the change feed', () => {
       '00000000-0000-4000-8000-000000000002',
       '00000000-0000-4000-8000-000000000003',
     ]);
-    // Nothing new: the same cursor back, to poll with.
+    // Nothing new: a cursor at the same place back, to poll with.
     const after = await page(whole.cursor);
-    expect(after).toEqual({ nodes: [], endCursor: whole.cursor, hasNextPage: false });
+    expect(after).toMatchObject({ nodes: [], hasNextPage: false });
+    expect(positionOf(after.endCursor)).toEqual(positionOf(whole.cursor));
   });
 
   it('passes over no entry whose transaction commits after a later one', async () => {
@@ -102,5 +109,20 @@ describe('the change feed', () => {
     for (const first of [0, 1001]) {
       expect((await events.execute(FEED, { first })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
+  });
+
+  it('keeps the cursor of a client polling a quiet feed fresh: its last entry aged past the retention is no expiry', async () => {
+    const { cursor } = await follow(null);
+    // The same place, as if the last entry had been written 29 days ago and nothing since.
+    const aging = encodeCursor({ ...positionOf(cursor), at: Date.now() - 29 * 86_400_000 });
+    const polled = await page(aging);
+    expect(polled.nodes).toEqual([]);
+    expect(positionOf(polled.endCursor)).toEqual(positionOf(cursor));
+    expect(decodeCursor(polled.endCursor!)!.at).toBeGreaterThan(Date.now() - 60_000);
+    // Past the retention, the same place unpolled is refused.
+    const expired = await events.execute(FEED, {
+      after: encodeCursor({ ...positionOf(cursor), at: Date.now() - 31 * 86_400_000 }),
+    });
+    expect(expired.errors?.[0]?.extensions?.code).toBe('CURSOR_EXPIRED');
   });
 });

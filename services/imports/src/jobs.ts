@@ -112,7 +112,7 @@ export function startImportWorker(options: WorkerOptions): Worker {
     const own = [...mine];
     const [job] = await prisma.$queryRaw<ImportJob[]>`
       UPDATE "ImportJob" SET status = 'RUNNING', "heartbeatAt" = now(), "startedAt" = COALESCE("startedAt", now()),
-             attempts = attempts + 1
+             attempts = attempts + 1, "updatedAt" = now()
       WHERE id = (SELECT id FROM "ImportJob"
                   WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND "heartbeatAt" < ${stale}))
                     AND NOT (id::text = ANY(${own}::text[]))

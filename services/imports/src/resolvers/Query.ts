@@ -4,6 +4,7 @@ import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import { subscriptionsVisibleTo } from '../webhooks/subscriptions';
+import { changedSince } from './connections';
 
 /** Whose jobs a caller may see: a key its own, an admin key every key's, nobody else any. */
 export function jobsVisibleTo(principal: ForwardedPrincipal | null): { createdBy?: string } | null {
@@ -18,9 +19,9 @@ export const Query: QueryResolvers = {
     return visible ? prisma.importJob.findFirst({ where: { id, ...visible } }) : null;
   },
 
-  importJobs: async (_parent, { first, after }, { prisma, principal }) => {
+  importJobs: async (_parent, { updatedSince, first, after }, { prisma, principal }) => {
     const page = pageRequest(first, after);
-    const visible = jobsVisibleTo(principal) ?? { createdBy: '\u0000nobody' };
+    const visible = { ...(jobsVisibleTo(principal) ?? { createdBy: '\u0000nobody' }), ...changedSince(updatedSince) };
     const rows = await prisma.importJob.findMany({
       where: visible,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -36,9 +37,12 @@ export const Query: QueryResolvers = {
     return visible ? prisma.webhookSubscription.findFirst({ where: { id, ...visible } }) : null;
   },
 
-  webhookSubscriptions: async (_parent, { first, after }, { prisma, principal }) => {
+  webhookSubscriptions: async (_parent, { updatedSince, first, after }, { prisma, principal }) => {
     const page = pageRequest(first, after);
-    const visible = subscriptionsVisibleTo(principal) ?? { createdBy: '\u0000nobody' };
+    const visible = {
+      ...(subscriptionsVisibleTo(principal) ?? { createdBy: '\u0000nobody' }),
+      ...changedSince(updatedSince),
+    };
     const rows = await prisma.webhookSubscription.findMany({
       where: visible,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -10,3 +10,7 @@ export interface ImportRecordConnectionParent {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   totalCount: () => Promise<number>;
 }
+
+/** The `updatedSince` filter every connection here takes: records made or changed at or after it. */
+export const changedSince = (updatedSince: Date | string | null | undefined) =>
+  updatedSince != null ? { updatedAt: { gte: new Date(updatedSince) } } : {};

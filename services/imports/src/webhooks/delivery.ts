@@ -129,7 +129,11 @@ export async function recordAttempt(
         where: { id: delivery.id },
         data: { ...common, status: 'DELIVERED', deliveredAt: now, lastError: null },
       });
-      await tx.webhookSubscription.update({ where: { id: delivery.subscriptionId }, data: { consecutiveFailures: 0 } });
+      // Written only when there were failures: a subscription's updatedAt moves when it changes, not per delivery.
+      await tx.webhookSubscription.updateMany({
+        where: { id: delivery.subscriptionId, consecutiveFailures: { gt: 0 } },
+        data: { consecutiveFailures: 0 },
+      });
       return;
     }
     if (result.outcome === 'gone') {

@@ -4,14 +4,26 @@
 // skipped. The cursor is only moved from where this page was read; another imports process that
 // moved it first wins, and this page is dropped (its rows, had they been written, would be the same).
 import { randomUUID } from 'node:crypto';
+import { CHANGE_LOG_RETENTION_DAYS, decodeCursor } from '@newsfacts/platform/change-feed';
+import { ErrorCode } from '@newsfacts/platform/errors';
 import { CHANGE_LOG_HEAD_PATH } from '@newsfacts/platform/subgraph';
 import type { Logger } from '@newsfacts/platform/logger';
-import type { PeerClient } from '@newsfacts/platform/peers';
+import { PeerAnsweredWithErrors, type PeerClient } from '@newsfacts/platform/peers';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
 import { signRequest } from '@newsfacts/platform/signing';
 import type { ImportsPrisma } from '../db';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { FEEDS, isAboutClaim, planDeliveries, type ClaimFacts, type Feed, type FeedEntry } from './matching';
+import {
+  FEEDS,
+  follows,
+  isAboutClaim,
+  planDeliveries,
+  SYNC_REQUIRED,
+  syncRequiredPayload,
+  type ClaimFacts,
+  type Feed,
+  type FeedEntry,
+} from './matching';
 
 const PAGE = 200;
 const FEED_FIELD: Record<Feed, string> = {
@@ -26,6 +38,8 @@ export interface FollowerDeps {
   logger: Logger;
   signingSecret: string;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Told when a feed refused the follower's cursor as expired and sync.required was queued. */
+  onFeedExpired?: (feed: Feed) => void;
 }
 
 class CursorMoved extends Error {}
@@ -75,8 +89,18 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
       await prisma.webhookFeedCursor.createMany({ data: [{ feed, cursor }], skipDuplicates: true });
       continue;
     }
-    const page = await readPage(deps, feed, state.cursor);
-    if (!page.nodes.length) return queued;
+    let page: ChangePage;
+    try {
+      page = await readPage(deps, feed, state.cursor);
+    } catch (error) {
+      if (!(state.cursor && isCursorExpired(error))) throw error;
+      queued += await resync(deps, feed, state.cursor);
+      continue;
+    }
+    if (!page.nodes.length) {
+      await keepFresh(deps, feed, state.cursor, page.endCursor);
+      return queued;
+    }
     const subscriptions = await prisma.webhookSubscription.findMany({
       where: { enabled: true },
       select: { id: true, types: true, operations: true, eventId: true, contestedOnly: true, createdAt: true },
@@ -129,6 +153,69 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
     queued += plan.deliveries.length;
     if (!page.hasNextPage) return queued;
   }
+}
+
+const isCursorExpired = (error: unknown) =>
+  error instanceof PeerAnsweredWithErrors && error.peerCodes.includes(ErrorCode.CURSOR_EXPIRED);
+
+/**
+ * The feed no longer holds the changes after the follower's cursor (the imports service was
+ * away longer than the feeds' retention): they cannot be sent. Rather than retry for ever, every
+ * enabled subscription that could have been sent one is told so once, with `sync.required`, and
+ * following goes on from the feed's end now. Answers how many deliveries it queued.
+ */
+async function resync(deps: FollowerDeps, feed: Feed, expiredCursor: string): Promise<number> {
+  const { prisma } = deps;
+  const cursor = await feedHead(deps, feed);
+  const told = (
+    await prisma.webhookSubscription.findMany({
+      where: { enabled: true },
+      select: { id: true, types: true, eventId: true, contestedOnly: true },
+    })
+  ).filter((subscription) => follows(subscription, feed));
+  const payload = syncRequiredPayload(feed, expiredCursor, cursor, new Date());
+  try {
+    await prisma.$transaction(async (tx) => {
+      const moved = await tx.webhookFeedCursor.updateMany({ where: { feed, cursor: expiredCursor }, data: { cursor } });
+      if (moved.count !== 1) throw new CursorMoved();
+      await tx.webhookDelivery.createMany({
+        data: told.map((subscription) => ({
+          id: randomUUID(),
+          subscriptionId: subscription.id,
+          feed,
+          cursor: cursor ?? expiredCursor,
+          type: SYNC_REQUIRED,
+          payload: payload as unknown as Prisma.InputJsonValue,
+        })),
+        skipDuplicates: true,
+      });
+    });
+  } catch (error) {
+    // Another imports process resynced first; its deliveries stand.
+    if (error instanceof CursorMoved) return 0;
+    throw error;
+  }
+  deps.logger.error(
+    { feed, expiredCursor, cursor, subscriptions: told.length },
+    `the ${feed} change feed refused the webhook cursor as older than its ${CHANGE_LOG_RETENTION_DAYS}-day retention: ` +
+      'the changes since could not be sent; sync.required queued to every subscription that wanted them, following from the feed’s end',
+  );
+  deps.onFeedExpired?.(feed);
+  return told.length;
+}
+
+/** How old a stored cursor may grow on a quiet feed before the feed's fresher one replaces it. */
+const REFRESH_AFTER_MS = 86_400_000;
+
+/**
+ * Nothing new: the feed hands back the same place, stamped now. Stored once a day, so that a
+ * feed quiet for a month does not leave the follower with a cursor past the retention.
+ */
+async function keepFresh(deps: FollowerDeps, feed: Feed, stored: string | null, fresh: string | null) {
+  if (!stored || !fresh || fresh === stored) return;
+  const storedAt = decodeCursor(stored)?.at ?? 0;
+  if (Date.now() - storedAt < REFRESH_AFTER_MS) return;
+  await deps.prisma.webhookFeedCursor.updateMany({ where: { feed, cursor: stored }, data: { cursor: fresh } });
 }
 
 interface ChangePage {

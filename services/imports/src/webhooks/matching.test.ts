@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDeliveries, type ClaimFacts, type FeedEntry, type SubscriptionRule } from './matching';
+import { follows, planDeliveries, type ClaimFacts, type FeedEntry, type SubscriptionRule } from './matching';
 
 const entry = (cursor: string, entityType: string, entityId: string, operation = 'CREATE'): FeedEntry => ({
   cursor,
@@ -96,5 +96,20 @@ describe('planDeliveries', () => {
       new Set(),
     );
     expect(new Set(deliveries.map((delivery) => delivery.subscriptionId))).toEqual(new Set(['early']));
+  });
+});
+
+describe('follows: who is told when a feed cannot be followed', () => {
+  it('a subscription hears of a feed that carries a type it wants; claim filters hear of the statements feed only', () => {
+    const all = rule('all');
+    const places = rule('places', { types: ['Place'] });
+    const actorsAndClaims = rule('actors-claims', { types: ['Actor', 'Claim'] });
+    const ofEvent = rule('of-event', { eventId: 'event-1' });
+    const contested = rule('contested', { contestedOnly: true });
+    const who = (feed: 'events' | 'actors' | 'statements') =>
+      [all, places, actorsAndClaims, ofEvent, contested].filter((one) => follows(one, feed)).map((one) => one.id);
+    expect(who('events')).toEqual(['all', 'places']);
+    expect(who('actors')).toEqual(['all', 'actors-claims']);
+    expect(who('statements')).toEqual(['all', 'actors-claims', 'of-event', 'contested']);
   });
 });

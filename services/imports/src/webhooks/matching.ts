@@ -143,3 +143,54 @@ export function planDeliveries(
   }
   return { deliveries, contestedNow: contested };
 }
+
+/** The entity types each feed carries. */
+export const FEED_TYPES: Record<Feed, readonly string[]> = {
+  events: ['Event', 'Place'],
+  actors: ['Actor'],
+  statements: ['Source', 'Claim', 'Statement'],
+};
+
+export const SYNC_REQUIRED = 'sync.required';
+
+/** Sent when changes could not be: the receiver re-exports, then carries on with the deliveries after it. */
+export interface SyncRequiredPayload {
+  type: typeof SYNC_REQUIRED;
+  timestamp: string;
+  data: {
+    feed: Feed;
+    /** Where following stopped: the changes after it, up to `cursor`, were never sent. */
+    expiredCursor: string;
+    /** Where following goes on: deliveries after this one are of changes after it. */
+    cursor: string | null;
+    /** Where to take the whole graph again (GET, with a read key). */
+    export: string;
+    reason: string;
+  };
+}
+
+/** Whether a subscription could have been sent anything from `feed`: those are the ones told it missed some. */
+export function follows(rule: Pick<SubscriptionRule, 'types' | 'eventId' | 'contestedOnly'>, feed: Feed): boolean {
+  // Filters on claims (their event, becoming contested) pick from the statements feed only.
+  if (rule.eventId || rule.contestedOnly) return feed === 'statements';
+  return !rule.types.length || rule.types.some((type) => FEED_TYPES[feed].includes(type));
+}
+
+export function syncRequiredPayload(
+  feed: Feed,
+  expiredCursor: string,
+  cursor: string | null,
+  now: Date,
+): SyncRequiredPayload {
+  return {
+    type: SYNC_REQUIRED,
+    timestamp: now.toISOString(),
+    data: {
+      feed,
+      expiredCursor,
+      cursor,
+      export: '/export.ndjson',
+      reason: `The ${feed} change feed no longer holds the changes after the last one sent, so they cannot be: take an export again and apply it; the deliveries after this one carry on from there.`,
+    },
+  };
+}

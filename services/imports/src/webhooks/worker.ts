@@ -31,14 +31,19 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
   const { prisma, logger, config } = options;
   const log = logger.child({ worker: 'webhooks' });
   const peers = createPeerClient({ urls: options.subgraphUrls, signingSecret: options.signingSecret, logger: log });
-  const attempts = options.metrics
-    ? new Counter({
-        name: 'newsfacts_webhook_delivery_attempts_total',
-        help: 'Webhook delivery attempts by outcome: delivered (2xx), failed (another status, no answer), gone (410), blocked (the address guard).',
-        labelNames: ['outcome'],
-        registers: [options.metrics.registry],
-      })
-    : null;
+  const registry = options.metrics?.registry;
+  const counter = (name: string, help: string, label: string) =>
+    registry ? new Counter({ name, help, labelNames: [label], registers: [registry] }) : null;
+  const attempts = counter(
+    'newsfacts_webhook_delivery_attempts_total',
+    'Webhook delivery attempts by outcome: delivered (2xx), failed (another status, no answer), gone (410), blocked (the address guard).',
+    'outcome',
+  );
+  const feedsExpired = counter(
+    'newsfacts_webhook_feed_expired_total',
+    'Times a change feed refused the webhook follower its cursor as past the retention, and sync.required was queued instead of the changes in between.',
+    'feed',
+  );
   if (options.metrics) {
     // Read when Prometheus scrapes: deliveries waiting, and how long the oldest due one has waited.
     new Gauge({
@@ -99,6 +104,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
             logger: log,
             signingSecret: options.signingSecret,
             subgraphUrls: options.subgraphUrls,
+            onFeedExpired: (feed) => feedsExpired?.inc({ feed }),
           });
         }
         await sendDue();
