@@ -4,21 +4,15 @@
 // skipped. The cursor is only moved from where this page was read; another imports process that
 // moved it first wins, and this page is dropped (its rows, had they been written, would be the same).
 import { randomUUID } from 'node:crypto';
-import { CHANGE_LOG_HEAD_PATH } from '@newsfacts/platform/subgraph';
 import type { Logger } from '@newsfacts/platform/logger';
 import type { PeerClient } from '@newsfacts/platform/peers';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
-import { signRequest } from '@newsfacts/platform/signing';
 import type { ImportsPrisma } from '../db';
+import { feedHead, readChangePage } from '../owner-routes';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { FEEDS, isAboutClaim, planDeliveries, type ClaimFacts, type Feed, type FeedEntry } from './matching';
 
 const PAGE = 200;
-const FEED_FIELD: Record<Feed, string> = {
-  events: 'eventChanges',
-  actors: 'actorChanges',
-  statements: 'statementChanges',
-};
 
 export interface FollowerDeps {
   prisma: ImportsPrisma;
@@ -75,7 +69,7 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
       await prisma.webhookFeedCursor.createMany({ data: [{ feed, cursor }], skipDuplicates: true });
       continue;
     }
-    const page = await readPage(deps, feed, state.cursor);
+    const page = await readChangePage(deps, feed, state.cursor, PAGE);
     if (!page.nodes.length) return queued;
     const subscriptions = await prisma.webhookSubscription.findMany({
       where: { enabled: true },
@@ -129,45 +123,6 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
     queued += plan.deliveries.length;
     if (!page.hasNextPage) return queued;
   }
-}
-
-interface ChangePage {
-  nodes: FeedEntry[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
-
-async function readPage(deps: FollowerDeps, feed: Feed, after: string | null): Promise<ChangePage> {
-  const field = FEED_FIELD[feed];
-  const data = await deps.peers.query<Record<string, ChangePage>>(
-    feed,
-    `query($after: String, $first: Int) {
-      ${field}(after: $after, first: $first) {
-        nodes { cursor entityType entityId operation at fields survivorId }
-        endCursor hasNextPage
-      }
-    }`,
-    { after, first: PAGE },
-    null,
-  );
-  return data[field]!;
-}
-
-/** Where a feed ends now, from the service's signed head route. */
-async function feedHead(deps: FollowerDeps, feed: Feed): Promise<string | null> {
-  const body = '{}';
-  const url = new URL(CHANGE_LOG_HEAD_PATH, deps.subgraphUrls[feed]);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signRequest(deps.signingSecret, feed, { kind: 'anonymous', scopes: ['READ'] }, body),
-    },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`${feed} change-log head: HTTP ${response.status}`);
-  return ((await response.json()) as { cursor: string | null }).cursor;
 }
 
 interface ClaimAnswer {
