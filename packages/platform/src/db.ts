@@ -202,7 +202,10 @@ async function listenOnPostgres(
   let retry: NodeJS.Timeout | undefined;
   const connect = async () => {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000 });
+    const next = new pg.Client({
+      connectionString: target.url,
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+    });
     const dropped = (error?: Error) => {
       if (client !== next) return;
       client = undefined;

@@ -12,5 +12,6 @@ export const SearchHit: SearchHitResolvers = {
 };
 
 export const SearchResult: SearchResultResolvers = {
-  __resolveType: (entity) => (entity as unknown as { __typename: 'Event' | 'Actor' | 'Claim' | 'Statement' | 'Source' }).__typename,
+  __resolveType: (entity) =>
+    (entity as unknown as { __typename: 'Event' | 'Actor' | 'Claim' | 'Statement' | 'Source' }).__typename,
 };

@@ -13,7 +13,14 @@ import type { Logger } from '@newsfacts/platform/logger';
 import type { ImportsPrisma } from '../db';
 import { exportPage, feedHead, readChangePage, type OwnerRoutesDeps } from '../owner-routes';
 import { FEEDS, type Feed, type FeedEntry } from '../webhooks/matching';
-import { documentOf, INDEXED_TYPES, isIndexedType, type ExportedRecord, type IndexedType, type SearchDocument } from './documents';
+import {
+  documentOf,
+  INDEXED_TYPES,
+  isIndexedType,
+  type ExportedRecord,
+  type IndexedType,
+  type SearchDocument,
+} from './documents';
 import { deleteDocuments, upsertDocuments } from './store';
 
 /** Entries read from a feed at once, and records asked of an owner at once (its export page's most). */

@@ -8,7 +8,14 @@
 // folded text), so a search reads the documents that match, not every document.
 import { badUserInput } from '@newsfacts/platform/errors';
 import type { ImportsPrisma } from '../db';
-import { foldAccents, INDEXED_TYPES, indexedTypeOf, SEARCH_TYPES, type IndexedType, type SearchType } from './documents';
+import {
+  foldAccents,
+  INDEXED_TYPES,
+  indexedTypeOf,
+  SEARCH_TYPES,
+  type IndexedType,
+  type SearchType,
+} from './documents';
 
 export const MAX_QUERY_LENGTH = 200;
 /**

@@ -106,7 +106,10 @@ export function startSearchWorker(options: SearchWorkerOptions): Worker {
             log.warn({ feed, err: error }, 'the search index fell past the change log’s retention; rebuilding it');
             mustRebuild = 'cursor_expired';
           } else {
-            log.warn({ feed, err: error }, 'could not bring the search index up to date with a feed; trying again shortly');
+            log.warn(
+              { feed, err: error },
+              'could not bring the search index up to date with a feed; trying again shortly',
+            );
           }
         }
       }),
