@@ -7,7 +7,7 @@ import { FACT_SUBGRAPHS } from '@newsfacts/platform/service-config';
 import { startService } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
 import { eventually } from '../helpers/eventually';
-import { postGraphQL, startFederation, type Federation } from '../helpers/federation';
+import { postGraphQL, startFederation, type AnyData, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 
 const SEARCH = `query Search($query: String!, $types: [SearchType!], $first: Int, $after: String) {
@@ -47,7 +47,7 @@ const search = async (variables: Record<string, unknown>) => {
 };
 
 /** A mutation through the gateway with the editor's key; its payload's `errors` must be empty. */
-async function write(mutation: string, input: Record<string, unknown>): Promise<Record<string, any>> {
+async function write(mutation: string, input: Record<string, unknown>): Promise<AnyData> {
   const { body } = await postGraphQL(
     `${federation.gatewayUrl}/graphql`,
     mutation,
@@ -55,7 +55,7 @@ async function write(mutation: string, input: Record<string, unknown>): Promise<
     { authorization: `Bearer ${editorKey}` },
   );
   expect(body.errors).toBeUndefined();
-  const payload = Object.values(body.data!)[0] as Record<string, any>;
+  const payload = Object.values(body.data!)[0] as AnyData;
   expect(payload.errors ?? []).toEqual([]);
   return payload;
 }
