@@ -190,16 +190,25 @@ async function main() {
       }
     })();
 
-    const ask = async (variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
-      const started = performance.now();
-      const response = await fetch(gateway, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query: SEARCH, variables }),
-      });
-      const answer = (await response.json()) as SearchAnswer;
-      if (answer.errors?.length) throw new Error(`search ${JSON.stringify(variables)}: ${answer.errors[0]!.message}`);
-      return { answer, ms: performance.now() - started };
+    /** Searches that answered with an error (then asked again, up to three times), by message. */
+    const failures = new Map<string, number>();
+    const ask = async (variables: Record<string, unknown>): Promise<{ answer: SearchAnswer; ms: number }> => {
+      for (let attempt = 1; ; attempt++) {
+        const started = performance.now();
+        const response = await fetch(gateway, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: SEARCH, variables }),
+        });
+        const answer = (await response.json()) as SearchAnswer;
+        const took = performance.now() - started;
+        if (!answer.errors?.length) return { answer, ms: took };
+        const message = `${answer.errors[0]!.message} (after ${Math.round(took)} ms)`;
+        failures.set(message, (failures.get(message) ?? 0) + 1);
+        log(`search ${JSON.stringify(variables)} failed: ${message}`);
+        if (attempt === 3) throw new Error(`search ${JSON.stringify(variables)}: ${message}`);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
     };
 
     log('searching');
@@ -297,6 +306,10 @@ async function main() {
         ({ kind, latencies, hits, found }) =>
           `| ${kind.kind} | \`${kind.example}\` | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | median ${percentile(hits, 50)} | ${found === null ? '–' : `${found} of ${kind.queries.length}`} |`,
       ),
+      '',
+      failures.size
+        ? `Searches answered with an error and asked again: ${[...failures].map(([message, count]) => `${count} × “${message}”`).join('; ')}. Their times are not in the table.`
+        : 'No search answered with an error.',
       '',
       '## Time to findable',
       '',
