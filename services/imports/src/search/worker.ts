@@ -87,6 +87,8 @@ export function startSearchWorker(options: SearchWorkerOptions): Worker {
 
   /** Why the index must be built before the feeds can be followed again, once this poll is over. */
   let mustRebuild: RebuildCause | undefined;
+  /** Feeds that failed at their last poll: said when it starts and when it ends, not at every poll. */
+  const failing = new Set<Feed>();
 
   const poll = async () => {
     await Promise.all(
@@ -99,16 +101,18 @@ export function startSearchWorker(options: SearchWorkerOptions): Worker {
           applied?.inc({ feed }, await applyFeed(deps, feed));
           appliedAt.set(feed, signal);
           behindSince.delete(feed);
+          if (failing.delete(feed)) log.info({ feed }, 'the search index follows the feed again');
         } catch (error) {
           if (error instanceof IndexNotBuiltError) {
             mustRebuild ??= 'no_index';
           } else if (error instanceof CursorExpiredError) {
             log.warn({ feed, err: error }, 'the search index fell past the change log’s retention; rebuilding it');
             mustRebuild = 'cursor_expired';
-          } else {
+          } else if (!failing.has(feed)) {
+            failing.add(feed);
             log.warn(
               { feed, err: error },
-              'could not bring the search index up to date with a feed; trying again shortly',
+              'could not bring the search index up to date with a feed; trying at each poll',
             );
           }
         }
