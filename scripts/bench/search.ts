@@ -9,7 +9,7 @@
  * rebuilds the search index (timed). Then, one request at a time through the gateway: searches
  * of four kinds (an actor's exact name, the same name misspelt, two words of an event title out
  * of order, three words of a statement's quote as a phrase), 20 different queries of each taken
- * from the generated data, each asked five times; and 20 actors created through the gateway,
+ * from the generated data, each asked three times; and 20 actors created through the gateway,
  * each searched for by name every 10 ms from the mutation's answer until it is found. Writes
  * docs/search.md with the machine it ran on.
  *
@@ -48,9 +48,11 @@ const sizes: GraphSizes = {
 checkSizes(sizes);
 
 const QUERIES_PER_KIND = 20;
-const ROUNDS = 5;
+const ROUNDS = 3;
 const WRITES = 20;
 const FINDABLE_POLL_MS = 10;
+/** As long as the imports service lets a search run. */
+const SLOW_LIMIT_MS = 30_000;
 
 const log = (message: string) => console.log(`bench:search: ${message}`);
 const ms = (value: number) => value.toFixed(1);
@@ -158,6 +160,10 @@ async function main() {
       // The searches are anonymous; the quota is not what is measured.
       ANONYMOUS_OPERATIONS_PER_MINUTE: '1000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000',
+      // Long enough for the slowest search to answer in full, so that its time is measured rather
+      // than cut at the default 5 s (where the gateway answers without the part that is late).
+      SUBGRAPH_TIMEOUT_MS: String(SLOW_LIMIT_MS),
+      REQUEST_TIMEOUT_MS: String(SLOW_LIMIT_MS),
     };
     log('seeding');
     federation = await launch(env, urls, true);
@@ -298,13 +304,13 @@ async function main() {
       '',
       '## Searching',
       '',
-      `One request at a time through the gateway, \`first: 10\`, entities resolved by their owners (actors' names in the answer); ${QUERIES_PER_KIND} different queries of each kind, each asked ${ROUNDS} times (${QUERIES_PER_KIND * ROUNDS} requests a kind). Milliseconds from sending to the whole answer.`,
+      `One request at a time through the gateway, \`first: 10\`, entities resolved by their owners (actors' names in the answer); ${QUERIES_PER_KIND} different queries of each kind, each asked ${ROUNDS} times (${QUERIES_PER_KIND * ROUNDS} requests a kind). Milliseconds from sending to the whole answer. The gateway's subgraph timeout was raised to ${SLOW_LIMIT_MS / 1000} s for this run, so that slow searches are timed in full; at the default 5 s, a search slower than that answers without its hits' records (a partial answer with an error).`,
       '',
-      '| kind | example | p50 ms | p95 ms | hits (first round, of 10) | intended actor in the top 10 |',
-      '| --- | --- | ---: | ---: | --- | --- |',
+      '| kind | example | p50 ms | p95 ms | max ms | over 5 s | hits (first round, of 10) | intended actor in the top 10 |',
+      '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
       ...results.map(
         ({ kind, latencies, hits, found }) =>
-          `| ${kind.kind} | \`${kind.example}\` | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | median ${percentile(hits, 50)} | ${found === null ? '–' : `${found} of ${kind.queries.length}`} |`,
+          `| ${kind.kind} | \`${kind.example}\` | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(Math.max(...latencies))} | ${latencies.filter((took) => took > 5_000).length} | median ${percentile(hits, 50)} | ${found === null ? '–' : `${found} of ${kind.queries.length}`} |`,
       ),
       '',
       failures.size

@@ -24,6 +24,7 @@ export const MAX_QUERY_LENGTH = 200;
  */
 export const FUZZY_THRESHOLD = 0.35;
 const MAX_FIRST = 50;
+const SEARCH_TIMEOUT_MS = 30_000;
 const MAX_DEPTH = 500;
 
 export interface SearchHit {
@@ -78,11 +79,12 @@ export async function search(
   const offset = args.after ? decodeOffset(args.after) : 0;
   const types = (args.types?.length ? [...new Set(args.types)] : SEARCH_TYPES).map(indexedTypeOf);
   const phrase = `%${query.text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-  const rows = await prisma.$transaction(async (tx) => {
-    // `<%` is word_similarity at or above this threshold, and what the trigram index answers.
-    await tx.$executeRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_THRESHOLD)}, true)`;
-    // Scored and cut to the page first; snippets (ts_headline reads the whole body) only for the page.
-    return tx.$queryRaw<HitRow[]>`
+  const rows = await prisma.$transaction(
+    async (tx) => {
+      // `<%` is word_similarity at or above this threshold, and what the trigram index answers.
+      await tx.$executeRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(FUZZY_THRESHOLD)}, true)`;
+      // Scored and cut to the page first; snippets (ts_headline reads the whole body) only for the page.
+      return tx.$queryRaw<HitRow[]>`
       SELECT hit.type, hit.id::text AS id, hit.score,
              ts_headline('english', hit.body, websearch_to_tsquery('english', ${query.text}),
                          'StartSel=«, StopSel=», MaxWords=24, MinWords=8, ShortWord=2, MaxFragments=1') AS snippet
@@ -98,7 +100,11 @@ export async function search(
         LIMIT ${first + 1} OFFSET ${offset}
       ) hit
       ORDER BY hit.score DESC, hit.id`;
-  });
+    },
+    // Prisma's default is 5 s. The gateway's own timeout decides how long a client waits; a
+    // search over common words on a large index can take longer than 5 s (docs/search.md).
+    { timeout: SEARCH_TIMEOUT_MS },
+  );
   const hits = rows.slice(0, first).map((row) => ({
     ...row,
     score: Number(row.score),
