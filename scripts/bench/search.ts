@@ -313,6 +313,8 @@ async function main() {
           `| ${kind.kind} | \`${kind.example}\` | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 95))} | ${ms(Math.max(...latencies))} | ${latencies.filter((took) => took > 5_000).length} | median ${percentile(hits, 50)} | ${found === null ? '–' : `${found} of ${kind.queries.length}`} |`,
       ),
       '',
+      "Where the time goes: both matches read the index (the tsvector's GIN index, the folded text's trigram index), but every document that matches is scored before the best ten are kept. A rare name matches a few hundred documents; a common word matches tens of thousands (\"attack\" is in a large share of the generated events and statements, and the near-spelling match counts a document holding any one of the query's words), and scoring those is what takes a multi-word or phrase search past a second. The generated names repeat (the persons among the actors have 40 first names and 43 last names between them, so a full name is shared by dozens), so an exact name has many namesakes with the same score, and the one the query was taken from is seldom in the first ten: the last column says that, not that the name was not found.",
+      '',
       failures.size
         ? `Searches answered with an error and asked again: ${[...failures].map(([message, count]) => `${count} × “${message}”`).join('; ')}. Their times are not in the table.`
         : 'No search answered with an error.',
