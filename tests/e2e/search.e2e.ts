@@ -3,6 +3,7 @@
 // next to each other), the exact phrase ranked first, types, paging and bad queries.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '@newsfacts/platform/change-feed';
 import { FACT_SUBGRAPHS } from '@newsfacts/platform/service-config';
 import { startService } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
@@ -58,6 +59,17 @@ async function write(mutation: string, input: Record<string, unknown>): Promise<
   const payload = Object.values(body.data!)[0] as AnyData;
   expect(payload.errors ?? []).toEqual([]);
   return payload;
+}
+
+/** Runs `use` on the imports service's database, where the search index lives. */
+async function onImportsDatabase(use: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const imports = new pg.Client({ connectionString: federation.env.IMPORTS_DATABASE_URL });
+  await imports.connect();
+  try {
+    await use(imports);
+  } finally {
+    await imports.end();
+  }
 }
 
 const CREATE_ACTOR = `mutation($input: CreateActorInput!) { createActor(input: $input) { actor { id } errors { code } } }`;
@@ -237,14 +249,30 @@ describe('the search index follows the change feeds', () => {
       expect(statements(await scrape()) - statements(before)).toBe(0);
     }, 30_000);
   });
+  it('a cursor past the change log’s retention makes the index rebuild, logged', async () => {
+    const rebuilds = async () =>
+      sumOf(
+        await (await fetch(`${federation.subgraphUrls.imports}/metrics`)).text(),
+        'newsfacts_search_index_rebuilds_total',
+        {
+          cause: 'cursor_expired',
+        },
+      );
+    expect(await rebuilds()).toBe(0);
+    const expired = encodeCursor({ txid: '1', seq: '1', at: Date.now() - 31 * 86_400_000 });
+    await onImportsDatabase((imports) =>
+      imports.query(`UPDATE "SearchFeedCursor" SET cursor = $1 WHERE feed = 'actors'`, [expired]),
+    );
+    // The next write moves the actors' signal, and the feed refuses the cursor.
+    const created = await write(CREATE_ACTOR, { name: 'Ostap Wendelmoor', kind: 'PERSON', description: 'Made up.' });
+    await eventually(async () => expect(await ids('Wendelmoor', ['ACTOR'])).toEqual([created.actor.id]), 30_000);
+    // Found as soon as the rebuild has written the actors; counted once it is done.
+    await eventually(async () => expect(await rebuilds()).toBe(1), 30_000);
+    expect(federation.output.join('\n')).toMatch(/fell past the change log’s retention; rebuilding it/);
+  });
+
   it('npm run search:rebuild builds an emptied index anew', async () => {
-    const imports = new pg.Client({ connectionString: federation.env.IMPORTS_DATABASE_URL });
-    await imports.connect();
-    try {
-      await imports.query('DELETE FROM "SearchDocument"');
-    } finally {
-      await imports.end();
-    }
+    await onImportsDatabase((imports) => imports.query('DELETE FROM "SearchDocument"'));
     expect((await search({ query: 'Byransk' })).data!.search.nodes).toEqual([]);
 
     const lines: string[] = [];
