@@ -271,7 +271,11 @@ describe('the search index follows the change feeds', () => {
     expect(federation.output.join('\n')).toMatch(/fell past the change log’s retention; rebuilding it/);
   });
 
-  it('npm run search:rebuild builds an emptied index anew', async () => {
+  it('npm run search:rebuild builds an emptied index anew; writes made meanwhile are in it after', async () => {
+    const make = async (name: string) =>
+      (await write(CREATE_ACTOR, { name, kind: 'ORGANIZATION', description: 'Made up for a search test.' })).actor
+        .id as string;
+    const doomed = await make('Harnwick Relief Column');
     await onImportsDatabase((imports) => imports.query('DELETE FROM "SearchDocument"'));
     expect((await search({ query: 'Byransk' })).data!.search.nodes).toEqual([]);
 
@@ -279,10 +283,17 @@ describe('the search index follows the change feeds', () => {
     const cli = startService('search:rebuild', 'scripts/search-rebuild.ts', federation.env, (_name, line) =>
       lines.push(line),
     );
+    // Written and deleted as the command starts: before, during or after the rebuild (on the
+    // seed alone it is quick, so not surely during), each ends up applied.
+    const created = [await make('Harnwick Signal Company'), await make('Harnwick Bridging Unit')];
+    await write(`mutation($input: DeleteActorInput!) { deleteActor(input: $input) { deletedId errors { code } } }`, {
+      id: doomed,
+    });
     expect(await cli.exited, lines.join('\n')).toBe(0);
     expect(lines.join('\n')).toMatch(/search index rebuilt: \d+ documents/);
     // The rebuild answers once it is done: no waiting.
     const { data } = await search({ query: 'Byransk', types: ['EVENT'] });
     expect(data!.search.nodes[0]?.entity).toMatchObject({ slug: 'bryansk-sabotage-accusation-2023' });
+    await eventually(async () => expect(new Set(await ids('Harnwick', ['ACTOR']))).toEqual(new Set(created)));
   });
 });
