@@ -67,6 +67,13 @@ const config: CodegenConfig = {
       WebhookDelivery: './prisma/client.ts#WebhookDelivery',
       WebhookSubscriptionConnection: '../resolvers/connections.ts#WebhookSubscriptionConnectionParent',
       WebhookDeliveryConnection: '../resolvers/connections.ts#WebhookDeliveryConnectionParent',
+      SearchHit: '../search/query.ts#SearchHit',
+      SearchConnection: '../search/query.ts#SearchPage',
+      Event: '@newsfacts/platform/references#EntityReference',
+      Actor: '@newsfacts/platform/references#EntityReference',
+      Claim: '@newsfacts/platform/references#EntityReference',
+      Statement: '@newsfacts/platform/references#EntityReference',
+      Source: '@newsfacts/platform/references#EntityReference',
     }),
     ...subgraph('statements', {
       Claim: './prisma/client.ts#Claim',
@@ -76,8 +83,6 @@ const config: CodegenConfig = {
       SourceConnection: '../resolvers/connections.ts#SourceConnectionParent',
       Event: '@newsfacts/platform/references#EntityReference',
       Actor: '@newsfacts/platform/references#EntityReference',
-      SearchHit: '../search.ts#RankedHit',
-      SearchConnection: '../search.ts#SearchPage',
     }),
   },
 };

@@ -15,6 +15,7 @@ import {
   type RestartOptions,
   type RunningFederation,
 } from './lib/federation';
+import { withLocalSigningSecret } from './lib/local-secret';
 import { DEFAULT_RESTART_POLICY } from './lib/restarts';
 import type { ImportCounts } from './lib/seed';
 
@@ -96,6 +97,8 @@ async function main() {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
   launching = launchFederation({
+    // Kept in the data folder, for local commands that sign as the gateway (npm run search:rebuild).
+    env: withLocalSigningSecret(process.env),
     onDatabasePrepared: printDatabase,
     onSeeded: printSeed,
     onLine: printLine,

@@ -21,6 +21,7 @@ let orchestrator: ServiceProcess;
 const output: string[] = [];
 const ports: Record<string, number> = {};
 let writeKey: string;
+let env: NodeJS.ProcessEnv;
 
 async function waitForLine(pattern: RegExp, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -35,7 +36,7 @@ async function waitForLine(pattern: RegExp, timeoutMs: number) {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsfacts-embedded-'));
   for (const name of ['GATEWAY', 'EVENTS', 'ACTORS', 'STATEMENTS', 'IMPORTS']) ports[name] = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  env = { ...process.env, DATA_DIR: dataDir };
   // The embedded default in full: no database URL, no Redis, whatever the caller's shell has.
   for (const name of ['EVENTS', 'ACTORS', 'STATEMENTS', 'IMPORTS', 'GATEWAY']) delete env[`${name}_DATABASE_URL`];
   // The key database is the gateway's embedded one: its key is made before the gateway holds it.
@@ -94,13 +95,26 @@ describe('the embedded default, started from scratch', () => {
     expect(body.data!.eventChanges.hasNextPage).toBe(false);
   });
 
-  it('searches with forgiving spelling on the embedded database too', async () => {
+  const searchByransk = async () => {
     const { body } = await postGraphQL(
       `http://127.0.0.1:${ports.GATEWAY}/graphql`,
       `{ search(query: "Byransk", types: [EVENT]) { nodes { entity { ... on Event { slug } } } } }`,
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data!.search.nodes[0].entity.slug).toBe('bryansk-sabotage-accusation-2023');
+    expect(body.data!.search.nodes[0]?.entity.slug).toBe('bryansk-sabotage-accusation-2023');
+  };
+
+  it('searches with forgiving spelling on the embedded database too', async () => {
+    // The search index follows the seed's import through the change feeds.
+    await eventually(searchByransk, 30_000);
+  });
+
+  it('rebuilds the search index with `npm run search:rebuild` while the federation holds the databases', async () => {
+    const lines: string[] = [];
+    const cli = startService('search:rebuild', 'scripts/search-rebuild.ts', env, (_name, line) => lines.push(line));
+    expect(await cli.exited, lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toMatch(/search index rebuilt: \d+ documents/);
+    await searchByransk();
   });
 
   it('takes a second report through `npm run import`: a dry run, then the import, attached to what the seed holds', async () => {

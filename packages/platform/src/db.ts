@@ -58,6 +58,12 @@ export interface Database {
   ping(): Promise<void>;
   /** Connection-pool occupancy; undefined for the embedded default, which has one connection. */
   poolStats(): PoolStats | undefined;
+  /**
+   * Hears NOTIFY on `channel` (on the primary) until the returned stop is called. `onState`
+   * says whether it is listening now: on PostgreSQL its own connection may drop, and is opened
+   * again; notifications sent meanwhile are lost, so a caller must not trust silence then.
+   */
+  listen(channel: string, onNotify: () => void, onState?: (listening: boolean) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -167,6 +173,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     ping: async () => {
       await pool.query('SELECT 1');
     },
+    listen: (channel, onNotify, onState) => listenOnPostgres(target, channel, onNotify, onState, logger),
     poolStats: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,
@@ -176,6 +183,61 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     close: async () => {
       await Promise.all([pool.end(), ...replicas.map((replica) => replica.end())]);
     },
+  };
+}
+
+/** How long a dropped LISTEN connection waits before it connects again. */
+const LISTEN_RETRY_MS = 1_000;
+
+/** LISTEN on a connection of its own (a pooled one would be handed to other queries), reconnecting when it drops. */
+async function listenOnPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  channel: string,
+  onNotify: () => void,
+  onState: ((listening: boolean) => void) | undefined,
+  logger: Logger | undefined,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (stopped) return;
+    const next = new pg.Client({
+      connectionString: target.url,
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5_000,
+    });
+    const dropped = (error?: Error) => {
+      if (client !== next) return;
+      client = undefined;
+      onState?.(false);
+      next.end().catch(() => {});
+      if (stopped) return;
+      logger?.warn({ error: error?.message, channel }, 'LISTEN connection lost; connecting again');
+      retry = setTimeout(() => void connect(), LISTEN_RETRY_MS);
+      retry.unref();
+    };
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', dropped);
+    next.on('end', () => dropped());
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+      if (client === next) onState?.(true);
+    } catch (error) {
+      dropped(error as Error);
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const current = client;
+    client = undefined;
+    onState?.(false);
+    await current?.end().catch(() => {});
   };
 }
 
@@ -244,6 +306,15 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }
     query: async <Row>(sql: string, params: unknown[] = []) => (await pglite.query<Row>(sql, params)).rows,
     ping: async () => {
       await pglite.query('SELECT 1');
+    },
+    // One process, one connection: its own NOTIFYs come back to it, and it cannot drop.
+    listen: async (channel, onNotify, onState) => {
+      const unlisten = await pglite.listen(channel, onNotify);
+      onState?.(true);
+      return async () => {
+        onState?.(false);
+        await unlisten();
+      };
     },
     poolStats: () => undefined,
     close: async () => {

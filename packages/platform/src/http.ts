@@ -60,6 +60,8 @@ export interface GraphQLAppOptions<Context extends BaseContext> {
 /** Route labels for metrics: a fixed set, so that odd URLs cannot grow the series without bound. */
 function routeLabel(path: string): string {
   if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  // A subgraph's signed routes for the gateway and the imports service's followers.
+  if (path === '/change-log/signal' || path === '/change-log/head' || path === '/export/page') return path;
   if (path.startsWith('/graphiql') || path.startsWith('/explorer') || path.startsWith('/assets')) return 'pages';
   return 'other';
 }

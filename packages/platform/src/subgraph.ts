@@ -15,6 +15,7 @@ import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Dat
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
 import { feedHead } from './change-feed';
+import { CHANGE_LOG_CHANNEL, CHANGE_LOG_SIGNAL_SQL, changeLogSignal } from './change-log-signal';
 import { EXPORT_PAGE_PATH, exportPageRequest, type ExportReader } from './export-pages';
 import { createPeerClient, type PeerClient } from './peers';
 import { refuseUnstorableStrings } from './string-inputs';
@@ -145,13 +146,10 @@ export function requireGatewaySignature(secret: string, audience: string, logger
   };
 }
 
-/**
- * Where a subgraph's change log stands, for a gateway's response cache to notice writes that
- * did not pass through it (an import writes straight to the services). The sum of the newest
- * thousand sequence numbers, not only the largest: a transaction that took a lower number but
- * commits after higher ones still changes it.
- */
-export const CHANGE_LOG_SIGNAL_SQL = `SELECT coalesce(sum(seq), 0)::text AS signal FROM (SELECT seq FROM "Change" ORDER BY seq DESC LIMIT 1000) newest`;
+// Where a subgraph's change log stands (change-log-signal.ts), for a gateway's response cache to
+// notice writes that did not pass through it (an import writes straight to the services), and
+// for the search index's follower to know when to read a feed.
+export { CHANGE_LOG_SIGNAL_SQL } from './change-log-signal';
 export const CHANGE_LOG_SIGNAL_PATH = '/change-log/signal';
 export const CHANGE_LOG_HEAD_PATH = '/change-log/head';
 
@@ -189,7 +187,7 @@ function serveSigned(
 
 /** What a subgraph with a change log serves the gateway besides GraphQL. */
 export interface ChangeLogRoutes {
-  /** Where the log stands (CHANGE_LOG_SIGNAL_SQL), for response caches. */
+  /** Where the log stands (CHANGE_LOG_SIGNAL_SQL), for response caches and the search index. */
   signal(): Promise<string>;
   /** A feed cursor at the newest entry, for an export's first line. */
   head(): Promise<string | null>;
@@ -272,6 +270,8 @@ export interface SubgraphDeps<Prisma> {
   signingSecret: string;
   metrics?: ServiceMetrics;
   metricsAccess?: MetricsAccess;
+  /** NOTIFY on the primary (Database.listen): without it the change-log signal reads SQL every time. */
+  listen?: Database['listen'];
 }
 
 interface Disconnectable {
@@ -355,8 +355,17 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
     createPrisma: definition.createPrisma,
     startWorker: definition.startWorker,
     createContext,
-    createServer: (deps) =>
-      createSubgraphServer({
+    createServer: async (deps) => {
+      const raw = deps.prisma as unknown as RawQueries;
+      const signal = changeLogSignal(async () => {
+        const [row] = await raw.$queryRawUnsafe<Array<{ signal: string }>>(CHANGE_LOG_SIGNAL_SQL);
+        return row!.signal;
+      });
+      const unlisten =
+        definition.exports && deps.listen
+          ? await deps.listen(CHANGE_LOG_CHANNEL, signal.notified, signal.listening)
+          : undefined;
+      const server = await createSubgraphServer({
         ...deps,
         name: definition.name,
         typeDefs,
@@ -364,11 +373,7 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
         bodyLimit: definition.bodyLimit,
         changeLog: definition.exports
           ? {
-              signal: async () => {
-                const raw = deps.prisma as unknown as RawQueries;
-                const [row] = await raw.$queryRawUnsafe<Array<{ signal: string }>>(CHANGE_LOG_SIGNAL_SQL);
-                return row!.signal;
-              },
+              signal: signal.read,
               head: () => feedHead(deps.prisma as unknown as Parameters<typeof feedHead>[0]),
               exports: definition.exports(deps.prisma),
             }
@@ -379,7 +384,15 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
             deps.peers,
             identity,
           ),
-      }),
+      });
+      return {
+        ...server,
+        stop: async () => {
+          await unlisten?.();
+          await server.stop();
+        },
+      };
+    },
   };
 }
 
@@ -415,6 +428,7 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
     signingSecret: config.signingSecret,
     metrics,
     metricsAccess: config.metricsAccess,
+    listen: db.listen,
   });
   const running = await listen(server.app, config.port, config.host, { shutdownGraceMs: config.shutdownGraceMs });
   logger.info({ url: `${running.url}/graphql` }, `${program.name} subgraph ready at ${running.url}/graphql`);

@@ -61,6 +61,19 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
   };
 }
 
+/**
+ * The search index's settings: `SEARCH_POLL_MS`, how often the fact services' change-log signals
+ * are asked whether anything changed (answered from their memory while nothing did, so a short
+ * interval costs them no SQL); a write is findable within about this much after it commits.
+ */
+export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): { pollMs: number } {
+  const parsed = parseConfig(
+    z.object({ SEARCH_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250) }),
+    env,
+  );
+  return { pollMs: parsed.SEARCH_POLL_MS };
+}
+
 let parsedWebhookConfig: WebhookConfig | undefined;
 
 /** The process's webhook settings, parsed from the environment the first time they are needed. */

@@ -1,30 +1,12 @@
-import { searchCandidates, searchQuery, searchSqlFor } from '@newsfacts/platform/search';
 import { readChanges } from '@newsfacts/platform/change-feed';
-import { sql, whereAll } from '@newsfacts/platform/sql';
+import { whereAll } from '@newsfacts/platform/sql';
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageRequest, toConnection } from '@newsfacts/platform/pagination';
 import { Prisma, type Actor } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import { actorsNamed } from '../actors-named';
 
-/** Most candidates a service gives one search (the statements service pages at most 500 deep). */
-const MAX_CANDIDATES = 551;
-/** Each actor with all its aliases, so that a search matches any name it goes by. */
-const ACTORS_WITH_ALIASES = `(SELECT a.id, a.name, coalesce(string_agg(al.name, ' · ' ORDER BY al.name), '') AS "aliasNames"
-  FROM "Actor" a LEFT JOIN "Alias" al ON al."actorId" = a.id GROUP BY a.id, a.name) actor`;
-
 export const Query: QueryResolvers = {
-  actorSearchCandidates: (_parent, { query, first }, { prisma }) =>
-    searchCandidates(prisma, [
-      searchSqlFor({
-        type: 'Actor',
-        from: ACTORS_WITH_ALIASES,
-        text: sql`name || CASE WHEN "aliasNames" = '' THEN '' ELSE ' (' || "aliasNames" || ')' END`,
-        query: searchQuery(query),
-        limit: Math.min(Math.max(first, 1), MAX_CANDIDATES),
-      }),
-    ]),
-
   actorChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
 
   actor: async (_parent, { id, slug }, { loaders }) => {

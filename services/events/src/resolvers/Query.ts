@@ -1,5 +1,3 @@
-import { sql } from '@newsfacts/platform/sql';
-import { searchCandidates, searchQuery, searchSqlFor } from '@newsfacts/platform/search';
 import { readChanges } from '@newsfacts/platform/change-feed';
 import { checkCountryCode, checkText, idOrSlug, likeLiteral } from '@newsfacts/platform/arguments';
 import { pageRequest, toConnection, type PageRequest } from '@newsfacts/platform/pagination';
@@ -68,21 +66,7 @@ async function newestFirst(prisma: EventsPrisma, where: Prisma.EventWhereInput, 
   return rows;
 }
 
-/** Most candidates a service gives one search (the statements service pages at most 500 deep). */
-const MAX_CANDIDATES = 551;
-
 export const Query: QueryResolvers = {
-  eventSearchCandidates: (_parent, { query, first }, { prisma }) =>
-    searchCandidates(prisma, [
-      searchSqlFor({
-        type: 'Event',
-        from: '"Event"',
-        text: sql`title || '. ' || summary`,
-        query: searchQuery(query),
-        limit: Math.min(Math.max(first, 1), MAX_CANDIDATES),
-      }),
-    ]),
-
   eventChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
 
   event: async (_parent, { id, slug }, { loaders }) => {

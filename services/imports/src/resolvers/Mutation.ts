@@ -1,3 +1,4 @@
+import { codedError, ErrorCode } from '@newsfacts/platform/errors';
 import type { MutationResolvers } from '../generated/graphql.ts';
 import { submitImport } from '../jobs';
 import { webhookConfig } from '../config';
@@ -9,6 +10,7 @@ import {
   rotateSecret,
   updateSubscription,
 } from '../webhooks/subscriptions';
+import { rebuildSearchIndex } from '../search/worker';
 
 export const Mutation: MutationResolvers = {
   importPackage: (_parent, { input }, { prisma, principal }) => submitImport(prisma, principal, input),
@@ -24,4 +26,10 @@ export const Mutation: MutationResolvers = {
     enableSubscription(input.id, { prisma, peers, principal, config: webhookConfig() }),
   redeliverWebhook: (_parent, { input }, { prisma, peers, principal }) =>
     redeliver(input.deliveryId, { prisma, peers, principal, config: webhookConfig() }),
+  rebuildSearchIndex: (_parent, _args, { principal }) => {
+    if (!principal?.scopes.includes('ADMIN')) {
+      throw codedError(ErrorCode.FORBIDDEN, 'Rebuilding the search index needs an admin key.');
+    }
+    return rebuildSearchIndex();
+  },
 };

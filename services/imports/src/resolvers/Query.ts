@@ -3,6 +3,7 @@ import { pageArgs, pageRequest, toConnection } from '@newsfacts/platform/paginat
 import type { ForwardedPrincipal } from '@newsfacts/platform/signing';
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import type { QueryResolvers } from '../generated/graphql.ts';
+import { search } from '../search/query';
 import { subscriptionsVisibleTo } from '../webhooks/subscriptions';
 import { changedSince } from './connections';
 
@@ -13,6 +14,8 @@ export function jobsVisibleTo(principal: ForwardedPrincipal | null): { createdBy
 }
 
 export const Query: QueryResolvers = {
+  search: (_parent, args, { prisma }) => search(prisma, args),
+
   importJob: async (_parent, { id }, { prisma, principal }) => {
     const visible = jobsVisibleTo(principal);
     if (!UUID_PATTERN.test(id)) throw badUserInput('id must be an import job id (a UUID).', { argument: 'id' });

@@ -4,6 +4,7 @@ import { ImportJob } from './ImportJob';
 import { ImportRecord } from './ImportRecord';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
+import { SearchConnection, SearchHit, SearchResult } from './Search';
 import { WebhookDelivery, WebhookSubscription } from './WebhookSubscription';
 
 export const resolvers: Resolvers = {
@@ -15,4 +16,7 @@ export const resolvers: Resolvers = {
   ImportRecord,
   WebhookSubscription,
   WebhookDelivery,
+  SearchConnection,
+  SearchHit,
+  SearchResult,
 };

@@ -5,13 +5,11 @@
 // moved it first wins, and this page is dropped (its rows, had they been written, would be the same).
 import { randomUUID } from 'node:crypto';
 import { CHANGE_LOG_RETENTION_DAYS, decodeCursor } from '@newsfacts/platform/change-feed';
-import { ErrorCode } from '@newsfacts/platform/errors';
-import { CHANGE_LOG_HEAD_PATH } from '@newsfacts/platform/subgraph';
 import type { Logger } from '@newsfacts/platform/logger';
-import { PeerAnsweredWithErrors, type PeerClient } from '@newsfacts/platform/peers';
+import type { PeerClient } from '@newsfacts/platform/peers';
 import type { SubgraphName } from '@newsfacts/platform/service-config';
-import { signRequest } from '@newsfacts/platform/signing';
 import type { ImportsPrisma } from '../db';
+import { CursorExpiredError, feedHead, readChangePage, type ChangePage } from '../owner-routes';
 import type { Prisma } from '../generated/prisma/client.ts';
 import {
   FEEDS,
@@ -26,11 +24,6 @@ import {
 } from './matching';
 
 const PAGE = 200;
-const FEED_FIELD: Record<Feed, string> = {
-  events: 'eventChanges',
-  actors: 'actorChanges',
-  statements: 'statementChanges',
-};
 
 export interface FollowerDeps {
   prisma: ImportsPrisma;
@@ -91,7 +84,7 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
     }
     let page: ChangePage;
     try {
-      page = await readPage(deps, feed, state.cursor);
+      page = await readChangePage(deps, feed, state.cursor, PAGE);
     } catch (error) {
       if (!(state.cursor && isCursorExpired(error))) throw error;
       queued += await resync(deps, feed, state.cursor);
@@ -155,8 +148,7 @@ async function followFeed(deps: FollowerDeps, feed: Feed): Promise<number> {
   }
 }
 
-const isCursorExpired = (error: unknown) =>
-  error instanceof PeerAnsweredWithErrors && error.peerCodes.includes(ErrorCode.CURSOR_EXPIRED);
+const isCursorExpired = (error: unknown) => error instanceof CursorExpiredError;
 
 /**
  * The feed no longer holds the changes after the follower's cursor (the imports service was
@@ -216,45 +208,6 @@ async function keepFresh(deps: FollowerDeps, feed: Feed, stored: string | null, 
   const storedAt = decodeCursor(stored)?.at ?? 0;
   if (Date.now() - storedAt < REFRESH_AFTER_MS) return;
   await deps.prisma.webhookFeedCursor.updateMany({ where: { feed, cursor: stored }, data: { cursor: fresh } });
-}
-
-interface ChangePage {
-  nodes: FeedEntry[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
-
-async function readPage(deps: FollowerDeps, feed: Feed, after: string | null): Promise<ChangePage> {
-  const field = FEED_FIELD[feed];
-  const data = await deps.peers.query<Record<string, ChangePage>>(
-    feed,
-    `query($after: String, $first: Int) {
-      ${field}(after: $after, first: $first) {
-        nodes { cursor entityType entityId operation at fields survivorId }
-        endCursor hasNextPage
-      }
-    }`,
-    { after, first: PAGE },
-    null,
-  );
-  return data[field]!;
-}
-
-/** Where a feed ends now, from the service's signed head route. */
-async function feedHead(deps: FollowerDeps, feed: Feed): Promise<string | null> {
-  const body = '{}';
-  const url = new URL(CHANGE_LOG_HEAD_PATH, deps.subgraphUrls[feed]);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signRequest(deps.signingSecret, feed, { kind: 'anonymous', scopes: ['READ'] }, body),
-    },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`${feed} change-log head: HTTP ${response.status}`);
-  return ((await response.json()) as { cursor: string | null }).cursor;
 }
 
 interface ClaimAnswer {

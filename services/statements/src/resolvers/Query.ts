@@ -6,7 +6,6 @@ import { Prisma, type Claim } from '../generated/prisma/client.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import { contestedSql } from '../contested';
 import type { StatementsPrisma } from '../db';
-import { search } from '../search';
 
 /**
  * Claims oldest first, by keyset: Claim(createdAt, id) is walked in order and each claim tested
@@ -22,8 +21,6 @@ async function claimsPage(prisma: StatementsPrisma, filters: Prisma.Sql[], page:
 }
 
 export const Query: QueryResolvers = {
-  search: (_parent, args, { prisma, peers, principal }) => search(prisma, peers, principal, args),
-
   statementChanges: (_parent, { after, first }, { prisma }) => readChanges(prisma, { after, first }),
 
   claim: (_parent, { id }, { loaders }) => loaders.claimById.load(checkId(id)),

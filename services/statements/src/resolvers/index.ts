@@ -6,7 +6,6 @@ import { ClaimConnection, SourceConnection } from './connections';
 import { Event } from './Event';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { SearchConnection, SearchHit, SearchResult } from './Search';
 import { Source } from './Source';
 import { Statement } from './Statement';
 
@@ -22,7 +21,4 @@ export const resolvers: Resolvers = {
   SourceConnection,
   Event,
   Actor,
-  SearchConnection,
-  SearchHit,
-  SearchResult,
 };
