@@ -21,6 +21,7 @@ import {
   signature,
 } from '@newsfacts/platform/signing';
 import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
+import { changeNoticesIn } from '@newsfacts/platform/change-notices';
 import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
@@ -31,12 +32,13 @@ import { httpCaching } from './http-caching';
 import { MemoryRecentWriters, readYourWrites, type RecentWriters } from './read-your-writes';
 import {
   MemoryResponseCacheStore,
-  noteQueryPlan,
+  noteMutationAnswer,
+  noteMutationFetch,
   responseCache,
   watchChangeLogs,
   type ResponseCacheStore,
 } from './response-cache';
-import { InFlightFetches, inFlightKey, isQueryBody, type FetchedAnswer } from './in-flight';
+import { InFlightFetches, inFlightKey, isQueryBody, isQueryOperation, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
@@ -183,10 +185,6 @@ export async function createGatewayServer({
     supergraphSdl,
     logger,
     queryPlannerConfig: { cache: observedQueryPlanCache(metrics, config.queryPlanCacheMiB) },
-    // Which subgraphs each answer came from: the response cache ties it to their versions.
-    experimental_didResolveQueryPlan: caching
-      ? ({ queryPlan, requestContext }) => noteQueryPlan(requestContext.context, queryPlan)
-      : undefined,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
@@ -197,6 +195,13 @@ export async function createGatewayServer({
           if (context.principal)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
           if (context.readPrimary) request.http?.headers.set(READ_PRIMARY_HEADER, '1');
+          if (caching && !isQueryOperation(request.query)) noteMutationFetch(context);
+        },
+        // What a mutation changed, for the response cache to drop before the answer leaves.
+        didReceiveResponse: ({ response, request, context }) => {
+          if (caching && !isQueryOperation(request.query))
+            noteMutationAnswer(context, changeNoticesIn(response.extensions));
+          return response;
         },
       }),
   });
@@ -241,12 +246,13 @@ export async function createGatewayServer({
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
       operationNameOnSpan,
+      // Before httpCaching: it takes its own fields out of an answer before the ETag is computed.
+      ...(cacheStore
+        ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
+        : []),
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
       ...(config.readYourWritesMs > 0
         ? [readYourWrites(recentWriters ?? new MemoryRecentWriters(config.readYourWritesMs), logger)]
-        : []),
-      ...(cacheStore
-        ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
         : []),
     ],
   });

@@ -366,7 +366,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       },
       body,
     });
-    expect(await direct.json()).toEqual({ data: { updatePlace: { errors: [] } } });
+    expect(((await direct.json()) as { data: unknown }).data).toEqual({ updatePlace: { errors: [] } });
     await eventually(
       async () =>
         expect((await read(replicaA, PLACE, { slug: place.slug })).body.data!.place.region).toBe(
@@ -376,7 +376,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       100,
     );
     expect(
-      await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { cause: 'change-log' }),
+      await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log' }),
     ).toBeGreaterThan(0);
   });
 

@@ -3,6 +3,7 @@
 // signs each request as the gateway does, so the peer applies the same checks; it forwards the
 // writer's identity with read access only, unless the request is itself part of a write (a
 // merge's references following it), when the writer's own scopes go along.
+import { forwardChangeNotices } from './change-notices';
 import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
@@ -51,7 +52,7 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
           : asking
             ? { ...asking, scopes: ['READ'] }
             : { kind: 'anonymous', scopes: ['READ'] };
-      let answer: { data?: Data | null; errors?: Array<{ message: string }> };
+      let answer: { data?: Data | null; errors?: Array<{ message: string }>; extensions?: Record<string, unknown> };
       try {
         answer = await inClientSpan(`peer ${peer}`, { 'subgraph.name': peer }, async (span, traceHeaders) => {
           const response = await fetch(options.urls[peer], {
@@ -77,6 +78,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
         options.logger.warn({ peer, error: (error as Error).message }, 'a peer subgraph did not answer');
         throw unavailable(peer);
       }
+      // What a write there changed is this request's change too: the gateway hears of it with this answer.
+      forwardChangeNotices(answer.extensions);
       if (answer.errors?.length || !answer.data) {
         options.logger.warn({ peer, errors: answer.errors }, 'a peer subgraph answered with errors');
         throw unavailable(peer);
