@@ -9,7 +9,7 @@ import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../.
 import { sumOf } from '../../scripts/lib/prometheus';
 import { signRequest } from '@newsfacts/platform/signing';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
-import { eventually } from '../helpers/eventually';
+import { eventually, sleep } from '../helpers/eventually';
 import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 
@@ -90,6 +90,17 @@ describe('identical subgraph fetches in flight together', () => {
     }
     expect(answers[0]!.body.data!.event.title).toMatch(/Belgorod/);
     expect((await shared(gateway)) - sharedBefore).toBe(11);
+  });
+
+  it("give every request that shared a fetch the subgraph's Cache-Control, so that each keeps its hints", async () => {
+    const get = () =>
+      fetch(`${gateway}/graphql?${new URLSearchParams({ query: EVENT, variables: JSON.stringify(RAID) })}`, {
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+    const { fetches, answers } = await together(Array.from({ length: 4 }, () => get));
+    expect(fetches).toBe(1);
+    // Without the subgraph's header a request's policy would be maxAge 0: no-store.
+    for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('public, max-age=15');
   });
 
   it('are not shared across different variables, or between callers with different rights', async () => {
@@ -276,15 +287,38 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
   let replicaA: string;
   let replicaB: string;
   const cached = {
-    RESPONSE_CACHE_TTL_SECONDS: '60',
+    RESPONSE_CACHE_TTL_SECONDS: '600',
     RESPONSE_CACHE_POLL_MS: '200',
+    // Above every hint, so that the hints decide.
+    HTTP_CACHE_MAX_AGE_SECONDS: '3600',
+    // The write-heavy mix reads as fast as it can, anonymously.
+    ANONYMOUS_OPERATIONS_PER_MINUTE: '100000',
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: prefix,
   };
   const read = (gateway: string, query: string, variables: Record<string, unknown>, key?: string) =>
     postGraphQL(`${gateway}/graphql`, query, variables, key ? { authorization: `Bearer ${key}` } : {});
-  const write = (query: string, variables: Record<string, unknown>) =>
-    postGraphQL(`${replicaA}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  const write = (query: string, variables: Record<string, unknown>, through = replicaA) =>
+    postGraphQL(`${through}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  const createPlace = async (name: string) => {
+    const created = await write(
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
+      { input: { name, region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
+    );
+    return created.body.data!.createPlace.place as { id: string; slug: string };
+  };
+  const setRegion = async (id: string, region: string, through: string) => {
+    const updated = await write(
+      `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
+      { input: { id, region } },
+      through,
+    );
+    expect(updated.body.data!.updatePlace.errors).toEqual([]);
+  };
+  const getQuery = (gateway: string, query: string, variables: Record<string, unknown> = {}) =>
+    fetch(`${gateway}/graphql?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
   // The create's own entry in the change log reaches the pollers a moment later and moves the
   // version once more: an answer kept before that is dropped. Asked until one is kept.
   const cachedOnce = (gateway: string, query: string, variables: Record<string, unknown>) =>
@@ -339,6 +373,92 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     expect(after.headers.get('x-cache')).toBe('MISS');
     expect(after.body.data!.place.region).toBe('Shebekinsky District');
   });
+
+  it("a write through replica B drops replica A's answers that hold the record it changed, and only those", async () => {
+    const [changed, untouched] = [await createPlace('Kozinka'), await createPlace('Gora-Podol')];
+    // Both kept on A, after the pollers have read the creates (which drop lookups of places).
+    await sleep(1_000);
+    await cachedOnce(replicaA, PLACE, { slug: changed.slug });
+    await cachedOnce(replicaA, PLACE, { slug: untouched.slug });
+
+    await setRegion(changed.id, 'Grayvoronsky District', replicaB);
+    const after = await read(replicaA, PLACE, { slug: changed.slug });
+    expect(after.headers.get('x-cache')).toBe('MISS');
+    expect(after.body.data!.place.region).toBe('Grayvoronsky District');
+    const other = await read(replicaA, PLACE, { slug: untouched.slug });
+    expect(other.headers.get('x-cache')).toBe('HIT');
+    expect(other.body.data!.place.region).toBe('Belgorod Oblast');
+    expect(
+      await metric(replicaB, 'newsfacts_response_cache_invalidations_total', { reason: 'mutation' }),
+    ).toBeGreaterThan(0);
+  });
+
+  it('keeps an answer as long as the hints of what it holds allow: the shortest wins', async () => {
+    const ttl = async (query: string, variables: Record<string, unknown> = {}) => {
+      const answer = await getQuery(replicaA, query, variables);
+      expect(answer.status).toBe(200);
+      return answer.headers.get('cache-control');
+    };
+    const claim = `query Claim($id: ID!) { claim(id: $id) { text } }`;
+    const claims = (await read(replicaA, `{ claims(first: 1) { nodes { id } } }`, {})).body.data!.claims
+      .nodes as Array<{
+      id: string;
+    }>;
+    const id = claims[0]!.id;
+    expect(await ttl(`{ place(slug: "belgorod-region") { name } }`)).toBe('public, max-age=3600');
+    expect(await ttl(`query EventKind($slug: String!) { event(slug: $slug) { kind } }`, RAID)).toBe(
+      'public, max-age=300',
+    );
+    expect(await ttl(claim, { id })).toBe('public, max-age=60');
+    expect(await ttl(`query Contested($id: ID!) { claim(id: $id) { text contested } }`, { id })).toBe(
+      'public, max-age=30',
+    );
+    // A change feed has no hint: never kept, by a browser or by the response cache.
+    const feed = `{ eventChanges(first: 1) { endCursor } }`;
+    expect(await ttl(feed)).toBe('no-store');
+    expect((await read(replicaA, feed, {})).headers.get('x-cache')).toBe('MISS');
+    expect((await read(replicaA, feed, {})).headers.get('x-cache')).toBe('MISS');
+    // Served from the cache, an answer has what is left of its life.
+    const hit = await getQuery(replicaB, claim, { id });
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(hit.headers.get('cache-control')).toMatch(/^public, max-age=(60|59|58)$/);
+  });
+
+  it('under a write-heavy mix on both replicas, no read begun after a write has answered returns an older value', async () => {
+    const place = await createPlace('Nekhoteevka');
+    let answered = 0; // the last write whose answer has come back
+    let writing = true;
+    let reads = 0;
+    const stale: string[] = [];
+    const reader = async (gateway: string) => {
+      while (writing) {
+        const begunAfter = answered;
+        const answer = await read(gateway, PLACE, { slug: place.slug });
+        const seen = Number(/^R(\d+)$/.exec(answer.body.data!.place.region ?? '')?.[1] ?? 0);
+        reads += 1;
+        if (seen < begunAfter) stale.push(`read R${seen} after write ${begunAfter} had answered`);
+      }
+    };
+    const hitsBefore =
+      (await metric(replicaA, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) +
+      (await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' }));
+    const readers = [replicaA, replicaB, replicaA, replicaB].map(reader);
+    for (let index = 1; index <= 30; index++) {
+      await setRegion(place.id, `R${index}`, index % 2 ? replicaA : replicaB);
+      answered = index;
+      await sleep(20);
+    }
+    writing = false;
+    await Promise.all(readers);
+    const hits =
+      (await metric(replicaA, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) +
+      (await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) -
+      hitsBefore;
+    expect(stale).toEqual([]);
+    // The cache was in play: many of the reads were answered from it.
+    expect(reads).toBeGreaterThan(60);
+    expect(hits).toBeGreaterThan(0);
+  }, 60_000);
 
   it("a write that bypasses every gateway (as an import's does) is noticed in the subgraph's change log", async () => {
     const created = await write(
