@@ -56,6 +56,18 @@ describe('prepareQuery', () => {
     ]);
   });
 
+  it('tags a connection or a search by the records it lists, even when only its count is asked for', () => {
+    expect(prepareQuery(apiSchema, parse(`{ events { totalCount } }`)).tags).toEqual(['*', 'Event:*']);
+    expect(prepareQuery(apiSchema, parse(`{ search(query: "raid") { nodes { score } } }`)).tags).toEqual([
+      '*',
+      'Actor:*',
+      'Claim:*',
+      'Event:*',
+      'Source:*',
+      'Statement:*',
+    ]);
+  });
+
   it('gives the same object for the same document, so a request pays for it once per query text', () => {
     expect(prepareQuery(apiSchema, RAID)).toBe(prepareQuery(apiSchema, RAID));
   });

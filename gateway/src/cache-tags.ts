@@ -69,6 +69,30 @@ const hasId = (type: GraphQLCompositeType) =>
 const holdsList = (type: GraphQLOutputType): boolean =>
   isListType(type) || (isNonNullType(type) && holdsList(type.ofType));
 
+/** The types with an id a field's value can be. */
+function recordTypes(schema: GraphQLSchema, type: GraphQLOutputType): string[] {
+  const named = getNamedType(type);
+  const ranges = isAbstractType(named) ? schema.getPossibleTypes(named) : isObjectType(named) ? [named] : [];
+  return ranges.filter(hasId).map((record) => record.name);
+}
+
+/**
+ * The records a container without an id lists (a connection's nodes and edges, a search's hits),
+ * whether or not the query asks for them: its `totalCount` counts them all the same.
+ */
+function listedWithin(schema: GraphQLSchema, type: GraphQLOutputType): string[] {
+  const named = getNamedType(type);
+  if (!isObjectType(named) || hasId(named)) return [];
+  return Object.values(named.getFields())
+    .filter((inner) => holdsList(inner.type))
+    .flatMap((inner) => {
+      const item = getNamedType(inner.type);
+      if (!isObjectType(item) || hasId(item)) return recordTypes(schema, inner.type);
+      // An edge or a hit: the records it holds, one each.
+      return Object.values(item.getFields()).flatMap((itemField) => recordTypes(schema, itemField.type));
+    });
+}
+
 const field = (name: string, alias: string): FieldNode => ({
   kind: Kind.FIELD,
   alias: { kind: Kind.NAME, value: alias },
@@ -115,10 +139,9 @@ export function prepareQuery(schema: GraphQLSchema, document: DocumentNode): Pre
         const parent = typeInfo.getParentType();
         const definition = typeInfo.getFieldDef();
         if (!parent || !definition) return;
-        const named = getNamedType(definition.type);
-        const ranges = isAbstractType(named) ? schema.getPossibleTypes(named) : isObjectType(named) ? [named] : [];
-        const records = ranges.filter(hasId).map((type) => type.name);
+        const records = recordTypes(schema, definition.type);
         if (holdsList(definition.type)) for (const type of records) tags.add(anyChangeTag(type));
+        for (const type of listedWithin(schema, definition.type)) tags.add(anyChangeTag(type));
         if (parent === schema.getQueryType()) for (const type of records) tags.add(membershipTag(type));
         for (const type of READS_OTHER_RECORDS[`${parent.name}.${definition.name}`] ?? []) tags.add(anyChangeTag(type));
       },
