@@ -10,6 +10,7 @@ export interface GatewayMetrics extends ServiceMetrics {
   readonly responseCacheLookups: Counter<'result'>;
   readonly responseCacheInvalidations: Counter<'reason'>;
   readonly responseCacheStores: Counter;
+  readonly responseCacheFollowing: Gauge;
   readonly responseCacheEvictions: Counter;
   readonly rateLimitRejections: Counter<'limit'>;
   readonly graphqlErrors: Counter<'code'>;
@@ -48,13 +49,18 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     responseCacheInvalidations: new Counter({
       name: 'newsfacts_response_cache_invalidations_total',
-      help: "Drops of cached answers, by reason: a mutation through this gateway (the changes it lists), a mutation whose changes are unknown (everything), a page of a subgraph's change log, or a change log this gateway lost its place in (everything).",
+      help: "Drops of cached answers, by reason: a mutation through this gateway (the changes it lists), a mutation whose changes are unknown (everything), a page of a subgraph's change log, or a change log no gateway sharing the cache had followed, or this one lost its place in (everything).",
       labelNames: ['reason'],
       registers,
     }),
     responseCacheStores: new Counter({
       name: 'newsfacts_response_cache_stores_total',
       help: 'Answers put in the response cache.',
+      registers,
+    }),
+    responseCacheFollowing: new Gauge({
+      name: 'newsfacts_response_cache_following',
+      help: "1 when this gateway follows every subgraph's change log; 0 while it does not (starting, or a subgraph it cannot read), when it serves nothing from the response cache.",
       registers,
     }),
     responseCacheEvictions: new Counter({

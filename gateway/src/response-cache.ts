@@ -69,6 +69,13 @@ export interface ResponseCacheStore {
   droppedAt(tags: readonly string[]): Promise<number[]>;
   /** Drops every answer that carries one of the tags, on every gateway sharing the store. */
   drop(tags: readonly string[]): Promise<void>;
+  /**
+   * Where a subgraph's change log has been followed to by a gateway sharing the store: a gateway
+   * that starts goes on from there, so that a write made while no gateway ran is not passed over.
+   * Undefined when none has ('' is the start of an empty log).
+   */
+  followedTo(subgraph: string): Promise<string | undefined>;
+  setFollowedTo(subgraph: string, cursor: string): Promise<void>;
 }
 
 export type Lookup = { result: 'hit'; answer: CachedAnswer } | { result: 'miss' | 'stale'; answer?: undefined };
@@ -86,6 +93,7 @@ export class MemoryResponseCacheStore implements ResponseCacheStore {
   private drops = 0;
   private readonly dropped = new Map<string, { drop: number; at: number }>();
   private nextSweep = 10_000;
+  private readonly followed = new Map<string, string>();
 
   constructor(maxMiB: number, onEviction: () => void) {
     this.answers = new InMemoryLRUCache<CachedAnswer>({
@@ -101,6 +109,9 @@ export class MemoryResponseCacheStore implements ResponseCacheStore {
   set = (key: string, answer: CachedAnswer, ttlSeconds: number) => this.answers.set(key, answer, { ttl: ttlSeconds });
   dropCount = async () => this.drops;
   droppedAt = async (tags: readonly string[]) => tags.map((tag) => this.dropped.get(tag)?.drop ?? 0);
+
+  followedTo = async (subgraph: string) => this.followed.get(subgraph);
+  setFollowedTo = async (subgraph: string, cursor: string) => void this.followed.set(subgraph, cursor);
 
   drop = async (tags: readonly string[], now = Date.now()) => {
     const drop = ++this.drops;
@@ -147,6 +158,15 @@ export class RedisResponseCacheStore implements ResponseCacheStore {
     await multi.exec();
   }
 
+  async followedTo(subgraph: string) {
+    return (await this.redis.get(`${this.prefix}:response-followed:${subgraph}`)) ?? undefined;
+  }
+
+  async setFollowedTo(subgraph: string, cursor: string) {
+    // Kept as long as the change log keeps its entries: an older cursor is refused anyway.
+    await this.redis.set(`${this.prefix}:response-followed:${subgraph}`, cursor, 'EX', 30 * 86_400);
+  }
+
   private get countKey() {
     return `${this.prefix}:response-drops`;
   }
@@ -162,6 +182,11 @@ export interface ResponseCacheOptions {
   ttlSeconds: number;
   metrics: GatewayMetrics;
   logger: Logger;
+  /**
+   * Whether this gateway follows every change log (watchChangeLogs): until it does, a write
+   * made while it was not looking may not have been dropped, so it serves nothing from the cache.
+   */
+  followingChanges: () => boolean;
 }
 
 /** What the subgraphs said they changed, for each request that sent them a mutation. */
@@ -209,7 +234,7 @@ export function responseCache(options: ResponseCacheOptions): ApolloServerPlugin
           prepared = prepareQuery(context.schema, context.document);
           key = cacheKey(context);
           try {
-            const found = await lookup(store, key);
+            const found = options.followingChanges() ? await lookup(store, key) : { result: 'miss' as const };
             metrics.responseCacheLookups.inc({ result: found.result });
             if (found.answer) {
               served = true;
@@ -283,8 +308,8 @@ export function responseCache(options: ResponseCacheOptions): ApolloServerPlugin
 /** Where the gateway stands in one subgraph's change log. */
 interface Following {
   signal?: string;
-  /** The feed cursor read up to; undefined until the head is read (null: the log was empty). */
-  cursor?: string | null;
+  /** The feed cursor read up to ('' for the start); undefined until this gateway has found its place. */
+  cursor?: string;
   /** The log held entries the feed did not serve yet: read again, signal or not. */
   heldBack: boolean;
   /** The gateway lost its place (the feed could not be read): drop everything once it has a new one. */
@@ -305,7 +330,7 @@ export function watchChangeLogs(options: {
   intervalMs: number;
   metrics: GatewayMetrics;
   logger: Logger;
-}): { stop(): void; pollNow(): Promise<void> } {
+}): { stop(): void; pollNow(): Promise<void>; following(): boolean } {
   const following = new Map<FactSubgraphName, Following>(
     FACT_SUBGRAPHS.map((name) => [name, { heldBack: false, lost: false }]),
   );
@@ -335,11 +360,20 @@ export function watchChangeLogs(options: {
     }
     try {
       if (state.cursor === undefined) {
-        ({ cursor: state.cursor } = await ask<{ cursor: string | null }>(name, CHANGE_LOG_HEAD_PATH, {}));
-        state.signal = signal;
-        if (state.lost) await drop([EVERYTHING_TAG], 'change-log-lost');
-        state.lost = false;
-        return;
+        const followed = state.lost ? undefined : await options.store.followedTo(name);
+        if (followed === undefined) {
+          // No place to go on from: from the head on, and whatever came before it is dropped.
+          const { cursor } = await ask<{ cursor: string | null }>(name, CHANGE_LOG_HEAD_PATH, {});
+          state.cursor = cursor ?? '';
+          state.signal = signal;
+          await drop([EVERYTHING_TAG], 'change-log-lost');
+          await options.store.setFollowedTo(name, state.cursor);
+          state.lost = false;
+          return;
+        }
+        // Where the gateways sharing the store got to: read on from there, whatever the signal says.
+        state.cursor = followed;
+        state.signal = undefined;
       }
       if (signal === state.signal && !state.heldBack) return;
       state.signal = signal;
@@ -348,9 +382,10 @@ export function watchChangeLogs(options: {
         page = await ask<ChangeLogEntries>(name, CHANGE_LOG_ENTRIES_PATH, { after: state.cursor, first: ENTRIES_PAGE });
         const tags = [...new Set(page.nodes.flatMap(tagsOfChange))];
         if (tags.length) await drop(tags, 'change-log');
-        state.cursor = page.endCursor;
+        state.cursor = page.endCursor ?? '';
       } while (page.hasNextPage);
       state.heldBack = page.heldBack;
+      await options.store.setFollowedTo(name, state.cursor);
     } catch (error) {
       // Its place is unknown now (an expired cursor, an outage mid-read): start from the head
       // again, and drop everything then, since what came between is unknown.
@@ -359,7 +394,11 @@ export function watchChangeLogs(options: {
       state.lost = true;
     }
   };
-  const poll = () => Promise.all(FACT_SUBGRAPHS.map(follow)).then(() => undefined);
+  const followingAll = () => [...following.values()].every((state) => state.cursor !== undefined);
+  const poll = async () => {
+    await Promise.all(FACT_SUBGRAPHS.map(follow));
+    options.metrics.responseCacheFollowing.set(followingAll() ? 1 : 0);
+  };
   let running = poll();
   const timer = setInterval(() => {
     running = running.then(poll);
@@ -368,5 +407,6 @@ export function watchChangeLogs(options: {
   return {
     stop: () => clearInterval(timer),
     pollNow: () => (running = running.then(poll)),
+    following: followingAll,
   };
 }

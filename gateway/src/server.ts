@@ -248,7 +248,15 @@ export async function createGatewayServer({
       operationNameOnSpan,
       // Before httpCaching: it takes its own fields out of an answer before the ETag is computed.
       ...(cacheStore
-        ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
+        ? [
+            responseCache({
+              store: cacheStore,
+              ttlSeconds: config.responseCache.ttlSeconds,
+              metrics,
+              logger,
+              followingChanges: changeLogs!.following,
+            }),
+          ]
         : []),
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
       ...(config.readYourWritesMs > 0

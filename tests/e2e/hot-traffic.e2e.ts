@@ -315,6 +315,27 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     );
     expect(updated.body.data!.updatePlace.errors).toEqual([]);
   };
+  /** Straight to the events subgraph, signed as the imports service signs its writes. */
+  const setRegionBypassingGateways = async (id: string, region: string) => {
+    const body = JSON.stringify({
+      query: `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
+      variables: { input: { id, region } },
+    });
+    const direct = await fetch(`${federation.subgraphUrls.events}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signRequest(
+          federation.env.SUBGRAPH_SIGNING_SECRET!,
+          'events',
+          { kind: 'key', keyId: writerKeyId, scopes: ['READ', 'WRITE'] },
+          body,
+        ),
+      },
+      body,
+    });
+    expect(((await direct.json()) as { data: unknown }).data).toEqual({ updatePlace: { errors: [] } });
+  };
   const getQuery = (gateway: string, query: string, variables: Record<string, unknown> = {}) =>
     fetch(`${gateway}/graphql?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`, {
       headers: { 'apollo-require-preflight': 'true' },
@@ -328,12 +349,21 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     }, 5_000);
   const metric = async (gateway: string, name: string, labels: Record<string, string>) =>
     sumOf(await (await fetch(`${gateway}/metrics`)).text(), name, labels);
+  // Until a replica follows every change log it serves nothing from the cache.
+  const followingChanges = (gateway: string) =>
+    eventually(async () => expect(await metric(gateway, 'newsfacts_response_cache_following', {})).toBe(1), 15_000);
+
+  const replicas: ServiceProcess[] = [];
 
   beforeAll(async () => {
     proxy.delayMs = 0;
     replicaA = await startGateway('gateway-cache-a', cached);
+    replicas.push(gateways.at(-1)!);
     replicaB = await startGateway('gateway-cache-b', cached);
+    replicas.push(gateways.at(-1)!);
     proxy.delayMs = 0;
+    await followingChanges(replicaA);
+    await followingChanges(replicaB);
   }, 120_000);
 
   it('answers a repeated query from the cache, without asking the subgraphs', async () => {
@@ -468,25 +498,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     const place = created.body.data!.createPlace.place as { id: string; slug: string };
     await cachedOnce(replicaA, PLACE, { slug: place.slug });
 
-    // Straight to the events subgraph, signed as the imports service signs its writes.
-    const body = JSON.stringify({
-      query: `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
-      variables: { input: { id: place.id, region: 'Shebekinsky District' } },
-    });
-    const direct = await fetch(`${federation.subgraphUrls.events}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signRequest(
-          federation.env.SUBGRAPH_SIGNING_SECRET!,
-          'events',
-          { kind: 'key', keyId: writerKeyId, scopes: ['READ', 'WRITE'] },
-          body,
-        ),
-      },
-      body,
-    });
-    expect(((await direct.json()) as { data: unknown }).data).toEqual({ updatePlace: { errors: [] } });
+    await setRegionBypassingGateways(place.id, 'Shebekinsky District');
     await eventually(
       async () =>
         expect((await read(replicaA, PLACE, { slug: place.slug })).body.data!.place.region).toBe(
@@ -514,4 +526,27 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     expect(whole.body.errors).toBeUndefined();
     expect(whole.body.data!.event.summary).toBeTruthy();
   });
+
+  it('a write made while no gateway ran is dropped when one starts, from where the others had followed the log', async () => {
+    const [changed, untouched] = [await createPlace('Zhuravlyovka'), await createPlace('Bezymeno')];
+    await sleep(1_000);
+    await cachedOnce(replicaA, PLACE, { slug: changed.slug });
+    await cachedOnce(replicaA, PLACE, { slug: untouched.slug });
+    await sleep(500); // both replicas have followed the log past the creates
+    await stopAll(replicas);
+    await setRegionBypassingGateways(changed.id, 'Belgorodsky District');
+
+    const replicaC = await startGateway('gateway-cache-c', cached);
+    proxy.delayMs = 0;
+    await followingChanges(replicaC);
+    // It goes on from where A and B left each log: it reads the write, and drops nothing else.
+    await eventually(async () =>
+      expect(await metric(replicaC, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log' })).toBe(1),
+    );
+    expect(await metric(replicaC, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log-lost' })).toBe(
+      0,
+    );
+    expect((await read(replicaC, PLACE, { slug: changed.slug })).body.data!.place.region).toBe('Belgorodsky District');
+    expect((await read(replicaC, PLACE, { slug: untouched.slug })).headers.get('x-cache')).toBe('HIT');
+  }, 90_000);
 });
