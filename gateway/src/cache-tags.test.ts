@@ -1,7 +1,7 @@
 import { execute, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { apiSchema } from './server';
-import { ID_ALIAS, prepareQuery, tagsOfChange, takeRecordTags, TYPENAME_ALIAS } from './cache-tags';
+import { ID_ALIAS, prepareQuery, tagsOfChange, takeRecordTags, TYPENAME_ALIAS, usesCacheAliases } from './cache-tags';
 
 const RAID = parse(`query Raid($slug: String!) {
   event(slug: $slug) {
@@ -98,6 +98,16 @@ describe('takeRecordTags', () => {
     const plain = await execute({ schema: apiSchema, document, rootValue });
     expect(result.data).toEqual(plain.data);
     expect(JSON.stringify(result.data)).not.toMatch(new RegExp(`${TYPENAME_ALIAS}|${ID_ALIAS}`));
+  });
+});
+
+describe('usesCacheAliases', () => {
+  it("finds our aliases in a client's document, in fragments too, and nothing else", () => {
+    expect(usesCacheAliases(parse(`{ event(slug: "e") { __cacheId: title } }`))).toBe(true);
+    expect(usesCacheAliases(parse(`{ ...F } fragment F on Query { place(slug: "p") { __cacheTypename: name } }`))).toBe(
+      true,
+    );
+    expect(usesCacheAliases(parse(`{ event(slug: "e") { cacheId: id __typename } }`))).toBe(false);
   });
 });
 

@@ -115,6 +115,17 @@ function cacheSelections(schema: GraphQLSchema, type: GraphQLCompositeType): Sel
   return hasId(type) ? [field('__typename', TYPENAME_ALIAS), field('id', ID_ALIAS)] : [];
 }
 
+/** Whether a client's document uses one of our aliases, which would be taken out of its answer. */
+export function usesCacheAliases(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.alias?.value === TYPENAME_ALIAS || node.alias?.value === ID_ALIAS) found = true;
+    },
+  });
+  return found;
+}
+
 export interface PreparedQuery {
   /** The document to run: the query, with every record's type and id asked for under our aliases. */
   document: DocumentNode;

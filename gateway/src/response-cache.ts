@@ -29,6 +29,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { getOperationAST } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ChangeNotice } from '@newsfacts/platform/change-notices';
+import { badUserInput } from '@newsfacts/platform/errors';
 import {
   CHANGE_LOG_ENTRIES_PATH,
   CHANGE_LOG_HEAD_PATH,
@@ -38,7 +39,16 @@ import {
 import { FACT_SUBGRAPHS, type FactSubgraphName } from '@newsfacts/platform/service-config';
 import { encodePrincipal } from '@newsfacts/platform/signing';
 import type { Logger } from '@newsfacts/platform/logger';
-import { EVERYTHING_TAG, prepareQuery, tagsOfChange, takeRecordTags, type PreparedQuery } from './cache-tags';
+import {
+  EVERYTHING_TAG,
+  ID_ALIAS,
+  prepareQuery,
+  tagsOfChange,
+  takeRecordTags,
+  TYPENAME_ALIAS,
+  usesCacheAliases,
+  type PreparedQuery,
+} from './cache-tags';
 import type { GatewayContext } from './context';
 import type { GatewayMetrics } from './metrics';
 import { askSubgraphRoute } from './subgraph-routes';
@@ -229,6 +239,14 @@ export function responseCache(options: ResponseCacheOptions): ApolloServerPlugin
       let prepared: PreparedQuery | undefined;
       let served = false;
       return {
+        async didResolveOperation({ document }) {
+          if (usesCacheAliases(document)) {
+            throw badUserInput(
+              `The aliases ${TYPENAME_ALIAS} and ${ID_ALIAS} are the gateway's own: choose other names for those fields.`,
+              { http: { status: 400 } },
+            );
+          }
+        },
         async responseForOperation(context) {
           if (context.operation.operation !== 'query') return null;
           prepared = prepareQuery(context.schema, context.document);

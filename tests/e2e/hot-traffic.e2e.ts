@@ -512,6 +512,13 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     ).toBeGreaterThan(0);
   });
 
+  it("refuses a query that uses the cache's own aliases, which would be taken out of its answer", async () => {
+    const refused = await read(replicaA, `{ event(slug: "belgorod-incursion-2023") { __cacheId: title } }`, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.body.errors?.[0]?.message).toMatch(/__cacheId/);
+  });
+
   it('never keeps a partial answer', async () => {
     const query = `{ event(slug: "belgorod-incursion-2023") { summary } source(slug: "belgorod-incursion-report-2023-05-23") { title } }`;
     proxy.target = undefined;
