@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import { signRequest } from '@newsfacts/platform/signing';
+import { inventedReport } from '../fixtures/packages';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
 import { eventually, sleep } from '../helpers/eventually';
 import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
@@ -511,6 +513,41 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log' }),
     ).toBeGreaterThan(0);
   });
+
+  it("an import's writes, which reach the subgraphs without a gateway, drop what they changed through the change logs", async () => {
+    const found = `query Found($search: String!) { actors(search: $search) { nodes { name } } }`;
+    const positions = `query Positions($id: ID!) { claim(id: $id) { statements(first: 100) { quote } } }`;
+    const claim = { id: seedId.claim('raid-perpetrator-ukrainian-armed-formations') };
+    await cachedOnce(replicaA, found, { search: 'Podolyak' });
+    await cachedOnce(replicaA, positions, claim);
+    expect((await read(replicaA, found, { search: 'Podolyak' })).body.data!.actors.nodes).toEqual([]);
+
+    const submitted = await write(
+      `mutation($package: JSON!) { importPackage(input: { package: $package }) { job { id } errors { code } } }`,
+      { package: inventedReport('cache-invalidation-wire') },
+      replicaB,
+    );
+    const { id } = submitted.body.data!.importPackage.job as { id: string };
+    await eventually(
+      async () => {
+        const job = await write(`query($id: ID!) { importJob(id: $id) { status } }`, { id }, replicaB);
+        expect(job.body.data!.importJob.status).toBe('DONE');
+      },
+      60_000,
+      200,
+    );
+    // A new actor fills a search that found nothing; a new statement joins a claim's list.
+    await eventually(
+      async () => {
+        const after = await read(replicaA, found, { search: 'Podolyak' });
+        expect(after.body.data!.actors.nodes).toEqual([{ name: 'Mykhailo Podolyak' }]);
+        const quotes = (await read(replicaA, positions, claim)).body.data!.claim.statements as Array<{ quote: string }>;
+        expect(quotes.map((statement) => statement.quote)).toContain('Ukraine has nothing to do with it');
+      },
+      5_000,
+      100,
+    );
+  }, 90_000);
 
   it("refuses a query that uses the cache's own aliases, which would be taken out of its answer", async () => {
     const refused = await read(replicaA, `{ event(slug: "belgorod-incursion-2023") { __cacheId: title } }`, {});
