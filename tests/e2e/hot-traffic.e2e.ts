@@ -1,7 +1,8 @@
 // Breaking-news traffic through the real gateway and subgraphs: identical subgraph fetches in
 // flight at once share one request; queries over GET carry Cache-Control and an ETag that a CDN
 // can revalidate with If-None-Match; and the response cache, shared by two replicas through
-// Redis, never serves an answer from before a write. A proxy in front of the events subgraph holds each
+// Redis, keeps answers as long as the subgraphs' hints allow and drops exactly those that hold
+// what a write changed, so that it never serves an answer from before a write. A proxy in front of the events subgraph holds each
 // request for a while, so that requests sent together are surely in flight together, and counts
 // what reaches it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
