@@ -15,7 +15,10 @@
 //    everything, since what it wrote is unknown;
 //  - by the change logs, for writes that did not pass through a gateway (an import's): every
 //    RESPONSE_CACHE_POLL_MS each subgraph's log signal is read (one cheap statement), and only
-//    when it moved are the new entries read.
+//    when it moved are the new entries read. Where the gateways got to in each log is kept in
+//    the store, so a gateway that starts goes on from there; until it follows every log it
+//    serves nothing from the cache. (A mutation's changes come round this way too, a moment
+//    after it dropped them itself: the second drop costs a few misses, nothing else.)
 // Dropping is a sequence: the store counts drops, an answer records where the count stood
 // before it was made, and a tag records the drop that last named it. An answer is served only
 // if none of its tags was dropped after it was begun, so an answer made while a write was
