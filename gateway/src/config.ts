@@ -160,7 +160,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       subgraphMaxSockets: parsed.SUBGRAPH_MAX_SOCKETS,
       /** Memory for cached query plans, in MiB (planning is the gateway's costliest step per new operation). */
       queryPlanCacheMiB: parsed.QUERY_PLAN_CACHE_MIB,
-      /** The response cache (response-cache.ts): 0 seconds keeps it off. */
+      /** The response cache (response-cache.ts): the longest an answer is kept, below its hints; 0 keeps it off. */
       responseCache: {
         ttlSeconds: parsed.RESPONSE_CACHE_TTL_SECONDS,
         maxMiB: parsed.RESPONSE_CACHE_MAX_MIB,
@@ -172,7 +172,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       exportsPerHour: parsed.EXPORTS_PER_HOUR,
       /** Records an export reads from a service at a time (and between two checkpoints). */
       exportPageSize: parsed.EXPORT_PAGE_SIZE,
-      /** Cache-Control max-age of a query answered over GET (http-caching.ts). */
+      /** The longest Cache-Control max-age of a query answered over GET, below its hints (http-caching.ts). */
       httpCacheMaxAgeSeconds: parsed.HTTP_CACHE_MAX_AGE_SECONDS,
       /** Identical subgraph queries in flight at once share one fetch (in-flight.ts); off only to measure it. */
       shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,

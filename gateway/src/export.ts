@@ -13,20 +13,20 @@
 //   {"kind":"checkpoint","resume":"…"}
 //   {"kind":"end","records":1234}
 import type express from 'express';
-import fetch from 'node-fetch';
 import { z } from 'zod';
 import { ErrorCode } from '@newsfacts/platform/errors';
 import { exportJson, EXPORT_PAGE_PATH } from '@newsfacts/platform/export-pages';
 import { sendError } from '@newsfacts/platform/http';
 import type { Logger } from '@newsfacts/platform/logger';
 import type { FactSubgraphName } from '@newsfacts/platform/service-config';
-import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signature } from '@newsfacts/platform/signing';
+import { encodePrincipal } from '@newsfacts/platform/signing';
 import { CHANGE_LOG_HEAD_PATH } from '@newsfacts/platform/subgraph';
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import type { GatewayConfig } from './config';
 import { callerOf } from './context';
 import { toForwarded } from './security/principal';
 import type { Quotas } from './security/quotas';
+import { askSubgraphRoute } from './subgraph-routes';
 
 /** Each exported type, in the order an export gives them, with the service that owns it. */
 export const EXPORT_TYPES = {
@@ -81,21 +81,16 @@ export function exportRoute({ config, quotas, logger, authenticate }: ExportRout
       return sendError(res, 403, ErrorCode.FORBIDDEN, 'The export needs a partner key with the read scope.');
     }
     const forwarded = encodePrincipal(toForwarded(principal));
-    const ask = async <Answer>(subgraph: FactSubgraphName, path: string, body: unknown): Promise<Answer> => {
-      const text = JSON.stringify(body);
-      const response = await fetch(new URL(path, config.subgraphUrls[subgraph]).href, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [PRINCIPAL_HEADER]: forwarded,
-          [SIGNATURE_HEADER]: signature(config.signingSecret, subgraph, forwarded, text),
-        },
-        body: text,
-        timeout: config.subgraphTimeoutMs,
+    const ask = <Answer>(subgraph: FactSubgraphName, path: string, body: unknown): Promise<Answer> =>
+      askSubgraphRoute<Answer>({
+        subgraph,
+        url: config.subgraphUrls[subgraph],
+        path,
+        body,
+        principal: forwarded,
+        signingSecret: config.signingSecret,
+        timeoutMs: config.subgraphTimeoutMs,
       });
-      if (!response.ok) throw new Error(`${subgraph} answered ${response.status} to ${path}`);
-      return (await response.json()) as Answer;
-    };
 
     // What to read: a resume token, or the types asked for (all of them by default).
     let token: ResumeToken;

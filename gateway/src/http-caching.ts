@@ -3,15 +3,18 @@
 // current ETag gets 304 with no body. A CDN or a browser in front of the gateway can then serve
 // a breaking story's event page, and revalidate it for the price of a 304.
 //
-// What anonymous readers may see is `public`; an answer to a key is `private` (only the caller's
+// How long: the subgraphs' @cacheControl hints, as Apollo's gateway folds them into the request's
+// cache policy (the smallest maxAge of the fields the answer holds), at most `maxAgeSeconds`; an
+// answer the response cache served has what is left of its life. What anonymous readers may see
+// is `public`; an answer to a key, or one a hint calls PRIVATE, is `private` (only the caller's
 // own browser may keep it), since a key may see more, and its use is counted against its quota.
-// Errors and partial answers, mutations and anything over POST are `no-store`.
+// Errors and partial answers, mutations, anything over POST and a maxAge of 0 are `no-store`.
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
 
 export interface HttpCachingOptions {
-  /** How long a cache may serve an answer before it asks again (it may then revalidate with If-None-Match). */
+  /** The longest a cache may serve an answer before it asks again (it may then revalidate with If-None-Match). */
   maxAgeSeconds: number;
 }
 
@@ -30,22 +33,26 @@ export function httpCaching(options: HttpCachingOptions): ApolloServerPlugin<Gat
     async requestDidStart({ request }) {
       const overGet = request.http?.method === 'GET';
       return {
-        async willSendResponse({ response, operation, contextValue, errors }) {
+        async willSendResponse({ response, operation, contextValue, errors, overallCachePolicy }) {
           const headers = response.http.headers;
           const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const policy = overallCachePolicy.policyIfCacheable();
           const cacheable =
             overGet &&
             operation?.operation === 'query' &&
             single !== undefined &&
             !errors?.length &&
             !single.errors?.length &&
-            (response.http.status ?? 200) === 200;
+            (response.http.status ?? 200) === 200 &&
+            policy !== null &&
+            options.maxAgeSeconds > 0;
           if (!cacheable) {
             headers.set('cache-control', 'no-store');
             return;
           }
-          const visibility = contextValue.principal.kind === 'anonymous' ? 'public' : 'private';
-          headers.set('cache-control', `${visibility}, max-age=${options.maxAgeSeconds}`);
+          const visibility =
+            contextValue.principal.kind === 'anonymous' && policy.scope === 'PUBLIC' ? 'public' : 'private';
+          headers.set('cache-control', `${visibility}, max-age=${Math.min(policy.maxAge, options.maxAgeSeconds)}`);
           // A shared cache must not hand an anonymous answer to a keyed request, or the reverse.
           headers.set('vary', [headers.get('vary'), 'Authorization'].filter(Boolean).join(', '));
           const tag = entityTag(JSON.stringify(single));

@@ -19,11 +19,13 @@ export interface FetchedAnswer {
 // shared only when it is positively a query.
 const QUERY_OPERATION = /^\s*(?:query\b|\{)/;
 
+/** Whether an operation the gateway planned for a subgraph is positively a query. */
+export const isQueryOperation = (query: unknown): boolean => typeof query === 'string' && QUERY_OPERATION.test(query);
+
 /** Whether a subgraph request body is positively a query (safe to share, and to send again). */
 export function isQueryBody(body: string): boolean {
   try {
-    const query = (JSON.parse(body) as { query?: unknown }).query;
-    return typeof query === 'string' && QUERY_OPERATION.test(query);
+    return isQueryOperation((JSON.parse(body) as { query?: unknown }).query);
   } catch {
     return false;
   }

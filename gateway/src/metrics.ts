@@ -9,7 +9,9 @@ export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchesMerged: Counter<'subgraph'>;
   readonly subgraphFetchRetries: Counter<'subgraph'>;
   readonly responseCacheLookups: Counter<'result'>;
-  readonly responseCacheInvalidations: Counter<'cause'>;
+  readonly responseCacheInvalidations: Counter<'reason'>;
+  readonly responseCacheStores: Counter;
+  readonly responseCacheFollowing: Gauge;
   readonly responseCacheEvictions: Counter;
   readonly rateLimitRejections: Counter<'limit'>;
   readonly graphqlErrors: Counter<'code'>;
@@ -48,14 +50,24 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     responseCacheLookups: new Counter({
       name: 'newsfacts_response_cache_lookups_total',
-      help: 'Response cache lookups for queries: hit, miss, or stale (stored before a write it depends on).',
+      help: 'Response cache lookups for queries: hit, miss, or stale (begun before a change to something it holds).',
       labelNames: ['result'],
       registers,
     }),
     responseCacheInvalidations: new Counter({
       name: 'newsfacts_response_cache_invalidations_total',
-      help: "Subgraph versions moved: by a mutation through this gateway, or by a subgraph's change log.",
-      labelNames: ['cause'],
+      help: "Drops of cached answers, by reason: a mutation through this gateway (the changes it lists), a mutation whose changes are unknown (everything), a page of a subgraph's change log, or a change log no gateway sharing the cache had followed, or this one lost its place in (everything).",
+      labelNames: ['reason'],
+      registers,
+    }),
+    responseCacheStores: new Counter({
+      name: 'newsfacts_response_cache_stores_total',
+      help: 'Answers put in the response cache.',
+      registers,
+    }),
+    responseCacheFollowing: new Gauge({
+      name: 'newsfacts_response_cache_following',
+      help: "1 when this gateway follows every subgraph's change log; 0 while it does not (starting, or a subgraph it cannot read), when it serves nothing from the response cache.",
       registers,
     }),
     responseCacheEvictions: new Counter({

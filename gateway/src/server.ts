@@ -22,6 +22,7 @@ import {
   signature,
 } from '@newsfacts/platform/signing';
 import { refuseUnstorableStrings } from '@newsfacts/platform/string-inputs';
+import { changeNoticesIn } from '@newsfacts/platform/change-notices';
 import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
@@ -33,13 +34,14 @@ import { httpCaching } from './http-caching';
 import { MemoryRecentWriters, readYourWrites, type RecentWriters } from './read-your-writes';
 import {
   MemoryResponseCacheStore,
-  noteQueryPlan,
+  noteMutationAnswer,
+  noteMutationFetch,
   responseCache,
   watchChangeLogs,
   type ResponseCacheStore,
 } from './response-cache';
 import { mergeSameSubgraphFetches, mergingFetcher } from './fetch-merging';
-import { InFlightFetches, inFlightKey, isQueryBody, type FetchedAnswer } from './in-flight';
+import { InFlightFetches, inFlightKey, isQueryBody, isQueryOperation, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
 import { authenticate } from './security/authenticate';
@@ -205,10 +207,6 @@ export async function createGatewayServer({
     supergraphSdl,
     logger,
     queryPlannerConfig: { cache: planCache },
-    // Which subgraphs each answer came from: the response cache ties it to their versions.
-    experimental_didResolveQueryPlan: caching
-      ? ({ queryPlan, requestContext }) => noteQueryPlan(requestContext.context, queryPlan)
-      : undefined,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
@@ -222,6 +220,13 @@ export async function createGatewayServer({
           if (context.principal)
             request.http?.headers.set(PRINCIPAL_HEADER, encodePrincipal(toForwarded(context.principal)));
           if (context.readPrimary) request.http?.headers.set(READ_PRIMARY_HEADER, '1');
+          if (caching && !isQueryOperation(request.query)) noteMutationFetch(context);
+        },
+        // What a mutation changed, for the response cache to drop before the answer leaves.
+        didReceiveResponse: ({ response, request, context }) => {
+          if (caching && !isQueryOperation(request.query))
+            noteMutationAnswer(context, changeNoticesIn(response.extensions));
+          return response;
         },
       }),
   });
@@ -266,12 +271,21 @@ export async function createGatewayServer({
       costLimit(quotas, config.limits),
       errorMasking(logger, metrics) as ApolloServerPlugin<GatewayContext>,
       operationNameOnSpan,
+      // Before httpCaching: it takes its own fields out of an answer before the ETag is computed.
+      ...(cacheStore
+        ? [
+            responseCache({
+              store: cacheStore,
+              ttlSeconds: config.responseCache.ttlSeconds,
+              metrics,
+              logger,
+              followingChanges: changeLogs!.following,
+            }),
+          ]
+        : []),
       httpCaching({ maxAgeSeconds: config.httpCacheMaxAgeSeconds }),
       ...(config.readYourWritesMs > 0
         ? [readYourWrites(recentWriters ?? new MemoryRecentWriters(config.readYourWritesMs), logger)]
-        : []),
-      ...(cacheStore
-        ? [responseCache({ store: cacheStore, ttlSeconds: config.responseCache.ttlSeconds, metrics, logger })]
         : []),
     ],
   });

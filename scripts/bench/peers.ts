@@ -749,7 +749,7 @@ async function main() {
       ``,
       ...findings(mixes),
       ``,
-      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A hit of ours is served from Apollo Server's \`responseForOperation\` hook, so it has first been authenticated, counted against the operation quota, parsed, validated and costed against the cost quota, and the cached answer's subgraph versions are compared with the current ones; the peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing.`,
+      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A hit of ours is served from Apollo Server's \`responseForOperation\` hook, so it has first been authenticated, counted against the operation quota, parsed, validated and costed against the cost quota, and the cached answer's tags are checked against the changes dropped since it was made; the peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing.`,
       ``,
       ...skipped.map((s) => `**${s.mix}** was not measured: ${s.reason}.`),
       ``,

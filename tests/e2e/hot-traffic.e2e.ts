@@ -1,15 +1,18 @@
 // Breaking-news traffic through the real gateway and subgraphs: identical subgraph fetches in
 // flight at once share one request; queries over GET carry Cache-Control and an ETag that a CDN
 // can revalidate with If-None-Match; and the response cache, shared by two replicas through
-// Redis, never serves an answer from before a write. A proxy in front of the events subgraph holds each
+// Redis, keeps answers as long as the subgraphs' hints allow and drops exactly those that hold
+// what a write changed, so that it never serves an answer from before a write. A proxy in front of the events subgraph holds each
 // request for a while, so that requests sent together are surely in flight together, and counts
 // what reaches it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
+import { seedId } from '@newsfacts/platform/seed-ids';
 import { signRequest } from '@newsfacts/platform/signing';
+import { inventedReport } from '../fixtures/packages';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
-import { eventually } from '../helpers/eventually';
+import { eventually, sleep } from '../helpers/eventually';
 import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 
@@ -90,6 +93,17 @@ describe('identical subgraph fetches in flight together', () => {
     }
     expect(answers[0]!.body.data!.event.title).toMatch(/Belgorod/);
     expect((await shared(gateway)) - sharedBefore).toBe(11);
+  });
+
+  it("give every request that shared a fetch the subgraph's Cache-Control, so that each keeps its hints", async () => {
+    const get = () =>
+      fetch(`${gateway}/graphql?${new URLSearchParams({ query: EVENT, variables: JSON.stringify(RAID) })}`, {
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+    const { fetches, answers } = await together(Array.from({ length: 4 }, () => get));
+    expect(fetches).toBe(1);
+    // Without the subgraph's header a request's policy would be maxAge 0: no-store.
+    for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('public, max-age=15');
   });
 
   it('are not shared across different variables, or between callers with different rights', async () => {
@@ -276,15 +290,59 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
   let replicaA: string;
   let replicaB: string;
   const cached = {
-    RESPONSE_CACHE_TTL_SECONDS: '60',
+    RESPONSE_CACHE_TTL_SECONDS: '600',
     RESPONSE_CACHE_POLL_MS: '200',
+    // Above every hint, so that the hints decide.
+    HTTP_CACHE_MAX_AGE_SECONDS: '3600',
+    // The write-heavy mix reads as fast as it can, anonymously.
+    ANONYMOUS_OPERATIONS_PER_MINUTE: '100000',
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: prefix,
   };
   const read = (gateway: string, query: string, variables: Record<string, unknown>, key?: string) =>
     postGraphQL(`${gateway}/graphql`, query, variables, key ? { authorization: `Bearer ${key}` } : {});
-  const write = (query: string, variables: Record<string, unknown>) =>
-    postGraphQL(`${replicaA}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  const write = (query: string, variables: Record<string, unknown>, through = replicaA) =>
+    postGraphQL(`${through}/graphql`, query, variables, { authorization: `Bearer ${writeKey}` });
+  const createPlace = async (name: string) => {
+    const created = await write(
+      `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
+      { input: { name, region: 'Belgorod Oblast', countryCode: 'RU', geoPrecision: 'SETTLEMENT' } },
+    );
+    return created.body.data!.createPlace.place as { id: string; slug: string };
+  };
+  const setRegion = async (id: string, region: string, through: string) => {
+    const updated = await write(
+      `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
+      { input: { id, region } },
+      through,
+    );
+    expect(updated.body.data!.updatePlace.errors).toEqual([]);
+  };
+  /** Straight to the events subgraph, signed as the imports service signs its writes. */
+  const setRegionBypassingGateways = async (id: string, region: string) => {
+    const body = JSON.stringify({
+      query: `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
+      variables: { input: { id, region } },
+    });
+    const direct = await fetch(`${federation.subgraphUrls.events}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signRequest(
+          federation.env.SUBGRAPH_SIGNING_SECRET!,
+          'events',
+          { kind: 'key', keyId: writerKeyId, scopes: ['READ', 'WRITE'] },
+          body,
+        ),
+      },
+      body,
+    });
+    expect(((await direct.json()) as { data: unknown }).data).toEqual({ updatePlace: { errors: [] } });
+  };
+  const getQuery = (gateway: string, query: string, variables: Record<string, unknown> = {}) =>
+    fetch(`${gateway}/graphql?${new URLSearchParams({ query, variables: JSON.stringify(variables) })}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
   // The create's own entry in the change log reaches the pollers a moment later and moves the
   // version once more: an answer kept before that is dropped. Asked until one is kept.
   const cachedOnce = (gateway: string, query: string, variables: Record<string, unknown>) =>
@@ -294,12 +352,21 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     }, 5_000);
   const metric = async (gateway: string, name: string, labels: Record<string, string>) =>
     sumOf(await (await fetch(`${gateway}/metrics`)).text(), name, labels);
+  // Until a replica follows every change log it serves nothing from the cache.
+  const followingChanges = (gateway: string) =>
+    eventually(async () => expect(await metric(gateway, 'newsfacts_response_cache_following', {})).toBe(1), 15_000);
+
+  const replicas: ServiceProcess[] = [];
 
   beforeAll(async () => {
     proxy.delayMs = 0;
     replicaA = await startGateway('gateway-cache-a', cached);
+    replicas.push(gateways.at(-1)!);
     replicaB = await startGateway('gateway-cache-b', cached);
+    replicas.push(gateways.at(-1)!);
     proxy.delayMs = 0;
+    await followingChanges(replicaA);
+    await followingChanges(replicaB);
   }, 120_000);
 
   it('answers a repeated query from the cache, without asking the subgraphs', async () => {
@@ -340,6 +407,92 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     expect(after.body.data!.place.region).toBe('Shebekinsky District');
   });
 
+  it("a write through replica B drops replica A's answers that hold the record it changed, and only those", async () => {
+    const [changed, untouched] = [await createPlace('Kozinka'), await createPlace('Gora-Podol')];
+    // Both kept on A, after the pollers have read the creates (which drop lookups of places).
+    await sleep(1_000);
+    await cachedOnce(replicaA, PLACE, { slug: changed.slug });
+    await cachedOnce(replicaA, PLACE, { slug: untouched.slug });
+
+    await setRegion(changed.id, 'Grayvoronsky District', replicaB);
+    const after = await read(replicaA, PLACE, { slug: changed.slug });
+    expect(after.headers.get('x-cache')).toBe('MISS');
+    expect(after.body.data!.place.region).toBe('Grayvoronsky District');
+    const other = await read(replicaA, PLACE, { slug: untouched.slug });
+    expect(other.headers.get('x-cache')).toBe('HIT');
+    expect(other.body.data!.place.region).toBe('Belgorod Oblast');
+    expect(
+      await metric(replicaB, 'newsfacts_response_cache_invalidations_total', { reason: 'mutation' }),
+    ).toBeGreaterThan(0);
+  });
+
+  it('keeps an answer as long as the hints of what it holds allow: the shortest wins', async () => {
+    const ttl = async (query: string, variables: Record<string, unknown> = {}) => {
+      const answer = await getQuery(replicaA, query, variables);
+      expect(answer.status).toBe(200);
+      return answer.headers.get('cache-control');
+    };
+    const claim = `query Claim($id: ID!) { claim(id: $id) { text } }`;
+    const claims = (await read(replicaA, `{ claims(first: 1) { nodes { id } } }`, {})).body.data!.claims
+      .nodes as Array<{
+      id: string;
+    }>;
+    const id = claims[0]!.id;
+    expect(await ttl(`{ place(slug: "belgorod-region") { name } }`)).toBe('public, max-age=3600');
+    expect(await ttl(`query EventKind($slug: String!) { event(slug: $slug) { kind } }`, RAID)).toBe(
+      'public, max-age=300',
+    );
+    expect(await ttl(claim, { id })).toBe('public, max-age=60');
+    expect(await ttl(`query Contested($id: ID!) { claim(id: $id) { text contested } }`, { id })).toBe(
+      'public, max-age=30',
+    );
+    // A change feed has no hint: never kept, by a browser or by the response cache.
+    const feed = `{ eventChanges(first: 1) { endCursor } }`;
+    expect(await ttl(feed)).toBe('no-store');
+    expect((await read(replicaA, feed, {})).headers.get('x-cache')).toBe('MISS');
+    expect((await read(replicaA, feed, {})).headers.get('x-cache')).toBe('MISS');
+    // Served from the cache, an answer has what is left of its life.
+    const hit = await getQuery(replicaB, claim, { id });
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(hit.headers.get('cache-control')).toMatch(/^public, max-age=(60|59|58)$/);
+  });
+
+  it('under a write-heavy mix on both replicas, no read begun after a write has answered returns an older value', async () => {
+    const place = await createPlace('Nekhoteevka');
+    let answered = 0; // the last write whose answer has come back
+    let writing = true;
+    let reads = 0;
+    const stale: string[] = [];
+    const reader = async (gateway: string) => {
+      while (writing) {
+        const begunAfter = answered;
+        const answer = await read(gateway, PLACE, { slug: place.slug });
+        const seen = Number(/^R(\d+)$/.exec(answer.body.data!.place.region ?? '')?.[1] ?? 0);
+        reads += 1;
+        if (seen < begunAfter) stale.push(`read R${seen} after write ${begunAfter} had answered`);
+      }
+    };
+    const hitsBefore =
+      (await metric(replicaA, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) +
+      (await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' }));
+    const readers = [replicaA, replicaB, replicaA, replicaB].map(reader);
+    for (let index = 1; index <= 30; index++) {
+      await setRegion(place.id, `R${index}`, index % 2 ? replicaA : replicaB);
+      answered = index;
+      await sleep(20);
+    }
+    writing = false;
+    await Promise.all(readers);
+    const hits =
+      (await metric(replicaA, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) +
+      (await metric(replicaB, 'newsfacts_response_cache_lookups_total', { result: 'hit' })) -
+      hitsBefore;
+    expect(stale).toEqual([]);
+    // The cache was in play: many of the reads were answered from it.
+    expect(reads).toBeGreaterThan(60);
+    expect(hits).toBeGreaterThan(0);
+  }, 60_000);
+
   it("a write that bypasses every gateway (as an import's does) is noticed in the subgraph's change log", async () => {
     const created = await write(
       `mutation($input: CreatePlaceInput!) { createPlace(input: $input) { place { id slug } errors { code } } }`,
@@ -348,25 +501,7 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     const place = created.body.data!.createPlace.place as { id: string; slug: string };
     await cachedOnce(replicaA, PLACE, { slug: place.slug });
 
-    // Straight to the events subgraph, signed as the imports service signs its writes.
-    const body = JSON.stringify({
-      query: `mutation($input: UpdatePlaceInput!) { updatePlace(input: $input) { errors { code } } }`,
-      variables: { input: { id: place.id, region: 'Shebekinsky District' } },
-    });
-    const direct = await fetch(`${federation.subgraphUrls.events}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signRequest(
-          federation.env.SUBGRAPH_SIGNING_SECRET!,
-          'events',
-          { kind: 'key', keyId: writerKeyId, scopes: ['READ', 'WRITE'] },
-          body,
-        ),
-      },
-      body,
-    });
-    expect(await direct.json()).toEqual({ data: { updatePlace: { errors: [] } } });
+    await setRegionBypassingGateways(place.id, 'Shebekinsky District');
     await eventually(
       async () =>
         expect((await read(replicaA, PLACE, { slug: place.slug })).body.data!.place.region).toBe(
@@ -376,8 +511,50 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
       100,
     );
     expect(
-      await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { cause: 'change-log' }),
+      await metric(replicaA, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log' }),
     ).toBeGreaterThan(0);
+  });
+
+  it("an import's writes, which reach the subgraphs without a gateway, drop what they changed through the change logs", async () => {
+    const found = `query Found($search: String!) { actors(search: $search) { nodes { name } } }`;
+    const positions = `query Positions($id: ID!) { claim(id: $id) { statements(first: 100) { quote } } }`;
+    const claim = { id: seedId.claim('raid-perpetrator-ukrainian-armed-formations') };
+    await cachedOnce(replicaA, found, { search: 'Podolyak' });
+    await cachedOnce(replicaA, positions, claim);
+    expect((await read(replicaA, found, { search: 'Podolyak' })).body.data!.actors.nodes).toEqual([]);
+
+    const submitted = await write(
+      `mutation($package: JSON!) { importPackage(input: { package: $package }) { job { id } errors { code } } }`,
+      { package: inventedReport('cache-invalidation-wire') },
+      replicaB,
+    );
+    const { id } = submitted.body.data!.importPackage.job as { id: string };
+    await eventually(
+      async () => {
+        const job = await write(`query($id: ID!) { importJob(id: $id) { status } }`, { id }, replicaB);
+        expect(job.body.data!.importJob.status).toBe('DONE');
+      },
+      60_000,
+      200,
+    );
+    // A new actor fills a search that found nothing; a new statement joins a claim's list.
+    await eventually(
+      async () => {
+        const after = await read(replicaA, found, { search: 'Podolyak' });
+        expect(after.body.data!.actors.nodes).toEqual([{ name: 'Mykhailo Podolyak' }]);
+        const quotes = (await read(replicaA, positions, claim)).body.data!.claim.statements as Array<{ quote: string }>;
+        expect(quotes.map((statement) => statement.quote)).toContain('Ukraine has nothing to do with it');
+      },
+      5_000,
+      100,
+    );
+  }, 90_000);
+
+  it("refuses a query that uses the cache's own aliases, which would be taken out of its answer", async () => {
+    const refused = await read(replicaA, `{ event(slug: "belgorod-incursion-2023") { __cacheId: title } }`, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.body.errors?.[0]?.message).toMatch(/__cacheId/);
   });
 
   it('never keeps a partial answer', async () => {
@@ -394,4 +571,27 @@ describe('the response cache (RESPONSE_CACHE_TTL_SECONDS), two replicas sharing 
     expect(whole.body.errors).toBeUndefined();
     expect(whole.body.data!.event.summary).toBeTruthy();
   });
+
+  it('a write made while no gateway ran is dropped when one starts, from where the others had followed the log', async () => {
+    const [changed, untouched] = [await createPlace('Zhuravlyovka'), await createPlace('Bezymeno')];
+    await sleep(1_000);
+    await cachedOnce(replicaA, PLACE, { slug: changed.slug });
+    await cachedOnce(replicaA, PLACE, { slug: untouched.slug });
+    await sleep(500); // both replicas have followed the log past the creates
+    await stopAll(replicas);
+    await setRegionBypassingGateways(changed.id, 'Belgorodsky District');
+
+    const replicaC = await startGateway('gateway-cache-c', cached);
+    proxy.delayMs = 0;
+    await followingChanges(replicaC);
+    // It goes on from where A and B left each log: it reads the write, and drops nothing else.
+    await eventually(async () =>
+      expect(await metric(replicaC, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log' })).toBe(1),
+    );
+    expect(await metric(replicaC, 'newsfacts_response_cache_invalidations_total', { reason: 'change-log-lost' })).toBe(
+      0,
+    );
+    expect((await read(replicaC, PLACE, { slug: changed.slug })).body.data!.place.region).toBe('Belgorodsky District');
+    expect((await read(replicaC, PLACE, { slug: untouched.slug })).headers.get('x-cache')).toBe('HIT');
+  }, 90_000);
 });

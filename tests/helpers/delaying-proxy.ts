@@ -15,9 +15,9 @@ export interface DelayingProxy {
   delayMs: number;
   /** Requests received and not yet answered, delayed or forwarded. */
   readonly pending: number;
-  /** Requests received since the proxy started. */
+  /** GraphQL requests (to /graphql) received since the proxy started: not a response cache's change-log reads. */
   readonly received: number;
-  /** The headers of the latest request received. */
+  /** The headers of the latest GraphQL request received. */
   readonly lastHeaders: http.IncomingHttpHeaders;
   close(): Promise<void>;
 }
@@ -48,8 +48,10 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
 
   const server = http.createServer((req, res) => {
     pending++;
-    received++;
-    lastHeaders = req.headers;
+    if (req.url?.startsWith('/graphql')) {
+      received++;
+      lastHeaders = req.headers;
+    }
     res.once('close', () => pending--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

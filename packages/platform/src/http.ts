@@ -158,7 +158,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
       parserFor(typeof bodyLimit === 'number' ? bodyLimit : bodyLimit(req, res))(req, res, next),
     // After the body parser: its stream callbacks would lose the request scope.
     (req: Request, res: express.Response, next: express.NextFunction) => {
-      const scope: RequestScope = { requestId: res.locals.requestId, sqlStatements: 0 };
+      const scope: RequestScope = { requestId: res.locals.requestId, sqlStatements: 0, changes: [] };
       const started = process.hrtime.bigint();
       res.once('close', () => {
         metrics.sqlStatementsPerRequest.observe(scope.sqlStatements);

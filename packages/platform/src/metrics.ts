@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChangeNotice } from './change-notices';
 import { recordSqlStatement } from './tracing';
 
 /**
@@ -75,6 +76,8 @@ export function observePool(
 export interface RequestScope {
   requestId: string;
   sqlStatements: number;
+  /** The changes its writes logged, for the answer to tell (change-notices.ts). */
+  changes: ChangeNotice[];
 }
 
 const requestScopes = new AsyncLocalStorage<RequestScope>();

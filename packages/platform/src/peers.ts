@@ -4,6 +4,7 @@
 // writer's identity with read access only, unless the request is itself part of a write (a
 // merge's references following it), when the writer's own scopes go along.
 import { GraphQLError } from 'graphql';
+import { forwardChangeNotices } from './change-notices';
 import { codedError, ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { SubgraphName } from './service-config';
@@ -65,7 +66,11 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
           : asking
             ? { ...asking, scopes: ['READ'] }
             : { kind: 'anonymous', scopes: ['READ'] };
-      let answer: { data?: Data | null; errors?: Array<{ message: string; extensions?: { code?: unknown } }> };
+      let answer: {
+        data?: Data | null;
+        errors?: Array<{ message: string; extensions?: { code?: unknown } }>;
+        extensions?: Record<string, unknown>;
+      };
       try {
         answer = await inClientSpan(`peer ${peer}`, { 'subgraph.name': peer }, async (span, traceHeaders) => {
           const response = await fetch(options.urls[peer], {
@@ -91,6 +96,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
         options.logger.warn({ peer, error: (error as Error).message }, 'a peer subgraph did not answer');
         throw unavailable(peer);
       }
+      // What a write there changed is this request's change too: the gateway hears of it with this answer.
+      forwardChangeNotices(answer.extensions);
       if (answer.errors?.length || !answer.data) {
         options.logger.warn({ peer, errors: answer.errors }, 'a peer subgraph answered with errors');
         const codes = (answer.errors ?? []).map((error) => String(error.extensions?.code ?? ''));

@@ -14,8 +14,9 @@ import { ConfigError, type MetricsAccess } from './config';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase, type Database } from './db';
 import { CLIENT_ERROR_CODES, ErrorCode } from './errors';
 import { createGraphQLApp, listen, onShutdownSignal, sendError, type RequestWithRawBody } from './http';
-import { feedHead } from './change-feed';
+import { feedHead, readChanges, type ChangePage } from './change-feed';
 import { CHANGE_LOG_CHANNEL, CHANGE_LOG_SIGNAL_SQL, changeLogSignal } from './change-log-signal';
+import { reportChangeNotices } from './change-notices';
 import { EXPORT_PAGE_PATH, exportPageRequest, type ExportReader } from './export-pages';
 import { createPeerClient, type PeerClient } from './peers';
 import { refuseUnstorableStrings } from './string-inputs';
@@ -152,6 +153,19 @@ export function requireGatewaySignature(secret: string, audience: string, logger
 export { CHANGE_LOG_SIGNAL_SQL } from './change-log-signal';
 export const CHANGE_LOG_SIGNAL_PATH = '/change-log/signal';
 export const CHANGE_LOG_HEAD_PATH = '/change-log/head';
+export const CHANGE_LOG_ENTRIES_PATH = '/change-log/entries';
+
+/**
+ * Whether the log holds entries the feed does not serve yet: committed, but written by a
+ * transaction that began after one still running (see change-feed.ts). A reader that saw the
+ * signal move keeps reading until this is false.
+ */
+export const CHANGE_LOG_HELD_BACK_SQL = `SELECT EXISTS (SELECT 1 FROM "Change" WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())) AS "heldBack"`;
+
+/** A page of the change log for a gateway's response cache: the feed's page, and whether entries are held back. */
+export interface ChangeLogEntries extends ChangePage {
+  heldBack: boolean;
+}
 
 interface RawQueries {
   $queryRawUnsafe<T>(query: string): Promise<T>;
@@ -191,6 +205,8 @@ export interface ChangeLogRoutes {
   signal(): Promise<string>;
   /** A feed cursor at the newest entry, for an export's first line. */
   head(): Promise<string | null>;
+  /** The entries after a cursor, for a response cache to drop what they changed. */
+  entries(after: string, first: number): Promise<ChangeLogEntries>;
   /** Pages of its records by type, for the bulk export. */
   exports: Record<string, ExportReader>;
 }
@@ -198,6 +214,19 @@ export interface ChangeLogRoutes {
 function serveChangeLogRoutes(app: express.Express, routes: ChangeLogRoutes, guard: express.RequestHandler): void {
   serveSigned(app, CHANGE_LOG_SIGNAL_PATH, guard, async () => ({ signal: await routes.signal() }));
   serveSigned(app, CHANGE_LOG_HEAD_PATH, guard, async () => ({ cursor: await routes.head() }));
+  serveSigned(app, CHANGE_LOG_ENTRIES_PATH, guard, async (body, res) => {
+    const { after, first } = (body ?? {}) as { after?: unknown; first?: unknown };
+    if (typeof after !== 'string' || typeof first !== 'number') {
+      sendError(
+        res,
+        400,
+        ErrorCode.BAD_REQUEST,
+        'Send the cursor to read after as `after` and a page size as `first`.',
+      );
+      return undefined;
+    }
+    return routes.entries(after, first);
+  });
   serveSigned(app, EXPORT_PAGE_PATH, guard, async (body, res) => {
     const parsed = exportPageRequest.safeParse(body);
     const reader = parsed.success ? routes.exports[parsed.data.type] : undefined;
@@ -231,6 +260,7 @@ export async function createSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       requireWriteScopeForMutations as ApolloServerPlugin<Context>,
+      reportChangeNotices as ApolloServerPlugin<Context>,
       // Checked again here, like the write scope: a subgraph may be reached without the gateway.
       refuseUnstorableStrings,
       operationNameOnSpan,
@@ -375,6 +405,12 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
           ? {
               signal: signal.read,
               head: () => feedHead(deps.prisma as unknown as Parameters<typeof feedHead>[0]),
+              entries: async (after, first) => {
+                const raw = deps.prisma as unknown as RawQueries & Parameters<typeof readChanges>[0];
+                const page = await readChanges(raw, { after, first });
+                const [row] = await raw.$queryRawUnsafe<Array<{ heldBack: boolean }>>(CHANGE_LOG_HELD_BACK_SQL);
+                return { ...page, heldBack: row!.heldBack };
+              },
               exports: definition.exports(deps.prisma),
             }
           : undefined,

@@ -3,6 +3,7 @@
 // input is not a GraphQL error: the request worked, the data did not pass. Who may write is
 // checked here on the principal the gateway signed, so no route around the gateway skips it.
 import { z } from 'zod';
+import { noticeChange } from './change-notices';
 import { codedError, ErrorCode } from './errors';
 import type { ForwardedPrincipal } from './signing';
 import { raw, sql } from './sql';
@@ -149,6 +150,14 @@ export interface RawExecutor {
  * that a change is logged exactly when it commits: the sync feed publishes this log.
  */
 export function recordChange(tx: RawExecutor, change: Change): PromiseLike<number> {
+  // Noted before it commits: a change that rolls back costs a cache an answer, one missed costs a stale read.
+  noticeChange({
+    entityType: change.entityType,
+    entityId: change.entityId,
+    operation: change.operation,
+    fields: change.fields,
+    survivorId: change.survivorId ?? null,
+  });
   const operation = sql`${change.operation}::${raw('"ChangeOperation"')}`;
   return tx.$executeRaw(
     change.survivorId
