@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
+import type { Principal } from './security/principal';
 
 export interface HttpCachingOptions {
   /** How long a cache may serve an answer before it asks again (it may then revalidate with If-None-Match). */
@@ -24,6 +25,16 @@ export function matchesEntityTag(ifNoneMatch: string | undefined, tag: string): 
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag);
 }
+
+/**
+ * What a query's answer over GET says about caching it. A shared cache must not hand an anonymous
+ * answer to a keyed request, or the reverse, nor one origin's answer to another: the Vary header
+ * written here replaces the one corsPolicy set, so it names Origin again.
+ */
+export const cachingHeaders = (principal: Principal, maxAgeSeconds: number) => ({
+  'cache-control': `${principal.kind === 'anonymous' ? 'public' : 'private'}, max-age=${maxAgeSeconds}`,
+  vary: 'Origin, Authorization',
+});
 
 export function httpCaching(options: HttpCachingOptions): ApolloServerPlugin<GatewayContext> {
   return {
@@ -44,10 +55,8 @@ export function httpCaching(options: HttpCachingOptions): ApolloServerPlugin<Gat
             headers.set('cache-control', 'no-store');
             return;
           }
-          const visibility = contextValue.principal.kind === 'anonymous' ? 'public' : 'private';
-          headers.set('cache-control', `${visibility}, max-age=${options.maxAgeSeconds}`);
-          // A shared cache must not hand an anonymous answer to a keyed request, or the reverse.
-          headers.set('vary', [headers.get('vary'), 'Authorization'].filter(Boolean).join(', '));
+          for (const [name, value] of Object.entries(cachingHeaders(contextValue.principal, options.maxAgeSeconds)))
+            headers.set(name, value);
           const tag = entityTag(JSON.stringify(single));
           headers.set('etag', tag);
           if (matchesEntityTag(request.http?.headers.get('if-none-match'), tag)) {

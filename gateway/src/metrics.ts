@@ -8,6 +8,7 @@ export interface GatewayMetrics extends ServiceMetrics {
   readonly subgraphFetchesShared: Counter<'subgraph'>;
   readonly subgraphFetchRetries: Counter<'subgraph'>;
   readonly responseCacheLookups: Counter<'result'>;
+  readonly responseCacheEarlyHits: Counter;
   readonly responseCacheInvalidations: Counter<'cause'>;
   readonly responseCacheEvictions: Counter;
   readonly rateLimitRejections: Counter<'limit'>;
@@ -43,6 +44,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'newsfacts_response_cache_lookups_total',
       help: 'Response cache lookups for queries: hit, miss, or stale (stored before a write it depends on).',
       labelNames: ['result'],
+      registers,
+    }),
+    responseCacheEarlyHits: new Counter({
+      name: 'newsfacts_response_cache_early_hits_total',
+      help: 'Response cache hits answered ahead of GraphQL processing (cached-answers.ts); counted among the lookups too.',
       registers,
     }),
     responseCacheInvalidations: new Counter({

@@ -24,7 +24,7 @@ import type { GatewayMetrics } from './metrics';
 
 type Versions = Record<string, number>;
 
-interface CachedAnswer {
+export interface CachedAnswer {
   versions: Versions;
   /** The GraphQL result as sent: data only, never errors. */
   result: { data: Record<string, unknown> };
@@ -121,7 +121,8 @@ export function noteQueryPlan(contextValue: object, queryPlan: { node?: unknown 
 export const subgraphsFetchedBy = (contextValue: object): ReadonlySet<string> | undefined =>
   planSubgraphs.get(contextValue);
 
-const cacheKey = (context: GraphQLRequestContext<GatewayContext>) =>
+/** Where a request's answer is kept: its operation, variables and the caller's scopes. */
+export const cacheKey = (context: GraphQLRequestContext<GatewayContext>) =>
   createHash('sha256')
     .update(
       JSON.stringify([
@@ -132,6 +133,12 @@ const cacheKey = (context: GraphQLRequestContext<GatewayContext>) =>
       ]),
     )
     .digest('base64url');
+
+/** Whether a stored answer may still be served: every subgraph it came from is at the version it was made at. */
+export async function stillCurrent(store: ResponseCacheStore, cached: CachedAnswer): Promise<boolean> {
+  const current = await store.versions(Object.keys(cached.versions));
+  return Object.entries(cached.versions).every(([name, version]) => current[name] === version);
+}
 
 export function responseCache(options: ResponseCacheOptions): ApolloServerPlugin<GatewayContext> {
   const { store, metrics, logger } = options;
@@ -146,8 +153,7 @@ export function responseCache(options: ResponseCacheOptions): ApolloServerPlugin
           try {
             const cached = await store.get(key);
             if (cached) {
-              const current = await store.versions(Object.keys(cached.versions));
-              if (Object.entries(cached.versions).every(([name, version]) => current[name] === version)) {
+              if (await stillCurrent(store, cached)) {
                 metrics.responseCacheLookups.inc({ result: 'hit' });
                 context.response.http.headers.set('x-cache', 'HIT');
                 return { http: context.response.http, body: { kind: 'single', singleResult: cached.result } };
