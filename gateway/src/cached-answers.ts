@@ -48,6 +48,8 @@ interface Remembered {
   storeKey: string;
   /** The operation's cost, charged to the cost quota on every answer. */
   cost: number;
+  /** For the log line, as the platform logs it. */
+  operationName: string | undefined;
   answer?: ReadyAnswer;
   bytes: number;
 }
@@ -225,25 +227,15 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
     const started = process.hrtime.bigint();
     const requestId = clientRequestId(req.header(REQUEST_ID_HEADER)) ?? randomUUID();
     let text: string;
+    let body: Buffer | undefined;
     if (arrival.method === 'GET') text = arrival.search;
     else {
-      let body: Buffer;
       try {
         body = await readBody(req);
       } catch {
         return; // the client went away
       }
-      // Read here, the body is handed on parsed, as the platform's parser would have left it.
       text = body.toString('utf8').replace(/^\uFEFF/, '');
-      try {
-        (req as express.Request & { rawBody?: Buffer }).rawBody = body;
-        req.body = parseBody(text);
-      } catch (error) {
-        res.setHeader('Vary', 'Origin');
-        res.setHeader(REQUEST_ID_HEADER, requestId);
-        observe(req, res, requestId, started, false);
-        return answerRequestError(res, error as Error, logger);
-      }
     }
     const key = `${arrival.method} ${callerKind(principal, options.requireTrustedDocuments)}\n${text}`;
     const entry = remembered.get(key);
@@ -255,38 +247,59 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
         logger.warn({ err: error }, 'response cache unavailable; answering without it');
       }
     }
-    if (!ready) {
-      res.locals.cachedAnswerKey = key;
-      return next();
+    if (entry && ready) {
+      // The very text the entry was made from, so it parses as it did then: it is not parsed again.
+      res.locals.requestId = requestId;
+      res.setHeader('Vary', 'Origin');
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      observe(req, res, requestId, started, entry);
+      try {
+        await answer(req, res, arrival, principal, ready, entry.cost);
+      } catch (error) {
+        if (!res.headersSent) answerRequestError(res, error as Error, logger);
+      }
+      return;
     }
-    res.locals.requestId = requestId;
-    res.setHeader('Vary', 'Origin');
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    observe(req, res, requestId, started, true);
-    try {
-      await answer(req, res, arrival, principal, ready, entry!.cost);
-    } catch (error) {
-      if (!res.headersSent) answerRequestError(res, error as Error, logger);
+    if (body) {
+      // Read here, the body is handed on parsed, as the platform's parser would have left it.
+      try {
+        (req as express.Request & { rawBody?: Buffer }).rawBody = body;
+        req.body = parseBody(text);
+      } catch (error) {
+        res.setHeader('Vary', 'Origin');
+        res.setHeader(REQUEST_ID_HEADER, requestId);
+        observe(req, res, requestId, started, null);
+        return answerRequestError(res, error as Error, logger);
+      }
     }
+    res.locals.cachedAnswerKey = key;
+    next();
   };
 
-  /** The metrics and the log line the platform keeps for every GraphQL request. */
-  const observe = (req: express.Request, res: express.Response, requestId: string, started: bigint, hit: boolean) => {
+  /**
+   * The metrics the platform keeps for every GraphQL request, and for an answer (not a refused
+   * body) its log line.
+   */
+  const observe = (
+    req: express.Request,
+    res: express.Response,
+    requestId: string,
+    started: bigint,
+    answered: { operationName: string | undefined } | null,
+  ) => {
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequestDuration.observe(
         { route: '/graphql', method: req.method, status: String(res.statusCode) },
         seconds,
       );
-      if (!hit) return;
+      if (!answered) return;
       metrics.sqlStatementsPerRequest.observe(0);
+      if (!logger.isLevelEnabled('info')) return;
       logger.info(
         {
           requestId,
-          operationName:
-            typeof (req.body as { operationName?: unknown } | undefined)?.operationName === 'string'
-              ? (req.body as { operationName: string }).operationName.slice(0, 100)
-              : undefined,
+          operationName: answered.operationName,
           status: res.statusCode,
           ...(res.writableFinished ? {} : { aborted: true }),
           durationMs: Math.round(seconds * 1e5) / 100,
@@ -312,7 +325,13 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
           if (status !== 200 && status !== 304) return;
           // The answer itself is read from the store when the request comes again: what is
           // kept there, under the response cache's rules, is what this handler may send.
-          remember(key, { storeKey: cacheKey(context), cost: contextValue.operationCost, bytes: 0 });
+          const { operationName } = context.request;
+          remember(key, {
+            storeKey: cacheKey(context),
+            cost: contextValue.operationCost,
+            operationName: typeof operationName === 'string' ? operationName.slice(0, 100) : undefined,
+            bytes: 0,
+          });
         },
       };
     },
