@@ -4,10 +4,10 @@
 // has; a mutation through the other replica ends that at once; scopes, quotas and the coded
 // refusals of bad input hold for early answers as for any other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
+import { stopAll, type ServiceProcess } from '../../scripts/lib/processes';
 import { sumOf } from '../../scripts/lib/prometheus';
 import { eventually } from '../helpers/eventually';
-import { freePort, postGraphQL, startFederation, type Federation } from '../helpers/federation';
+import { postGraphQL, startFederation, startGatewayProcess, type Federation } from '../helpers/federation';
 import { createKey } from '../helpers/keys-cli';
 
 const RAID = { slug: 'belgorod-incursion-2023' };
@@ -21,16 +21,8 @@ let readKey: string;
 let writeKey: string;
 
 async function startGateway(name: string, env: NodeJS.ProcessEnv) {
-  const port = await freePort();
-  const gateway = startService(
-    name,
-    'gateway/src/index.ts',
-    { ...federation.env, GATEWAY_PORT: String(port), ...env },
-    (source, line) => federation.output.push(`[${source}] ${line}`),
-  );
+  const { gateway, url } = await startGatewayProcess(federation, name, env);
   gateways.push(gateway);
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${url}/readyz`, gateway);
   return url;
 }
 
