@@ -10,7 +10,8 @@
  * autocannon (ours, stock, Hive, ours, …) for --rounds rounds of --duration seconds:
  *
  *   hot      the raid query, every request the same; each gateway with whatever response cache
- *            and in-flight sharing it has turned on, and ours also at its defaults (cache off)
+ *            and in-flight sharing it has turned on, ours also at its defaults (cache off), and
+ *            plain node:http answering the raid query's answer as a constant
  *   diverse  the raid query about a different generated event each request; no response cache
  *
  * Writes docs/benchmark-peers.md and its figures as JSON beside it.
@@ -56,14 +57,18 @@ const OURS_CACHE_TTL_SECONDS = 3600;
 const QUERIED_SUBGRAPHS = ['events', 'actors', 'statements'] as const;
 type QueriedSubgraph = (typeof QUERIED_SUBGRAPHS)[number];
 
-/** `ours-uncached` is ours at its defaults beside `ours` with its response cache on, in the hot mix. */
-export type GatewayId = 'ours' | 'ours-uncached' | 'stock' | 'hive';
+/**
+ * `ours-uncached` is ours at its defaults beside `ours` with its response cache on, in the hot
+ * mix; `plain` is no gateway at all, plain node:http answering a constant, for what HTTP costs.
+ */
+export type GatewayId = 'ours' | 'ours-uncached' | 'stock' | 'hive' | 'plain';
 export type MixId = 'hot' | 'diverse';
 const GATEWAY_NAMES: Record<GatewayId, string> = {
   ours: 'ours (gateway/)',
   'ours-uncached': 'ours (gateway/), response cache off',
   stock: 'stock @apollo/gateway 2.14.4',
   hive: 'Hive Gateway 2.15.1',
+  plain: 'plain node:http',
 };
 
 const ACTOR_QUERY = /* GraphQL */ `
@@ -516,6 +521,11 @@ function findings(mixes: MixFigures[]): string[] {
           : '';
       lines.push(`- **${mix.mix}**: ${standing}; ${figures.join('; ')}.${why}`);
     }
+    const plain = mix.gateways.find((g) => g.gateway === 'plain');
+    if (plain && plain.requestsPerSecond > 0)
+      lines.push(
+        `- **${mix.mix}**: ours answered ${Math.round((ours.requestsPerSecond / plain.requestsPerSecond) * 100)}% as many requests a second as ${plain.name} answering the same bytes as a constant (${Math.round(ours.requestsPerSecond)} against ${Math.round(plain.requestsPerSecond)}; p99 ${ms(ours.p99Ms)} ms against ${ms(plain.p99Ms)}; CPU ms per request in its own process ${ms(ours.gatewayCpuMsPerRequest)} against ${ms(plain.gatewayCpuMsPerRequest)}).`,
+      );
   }
   return lines;
 }
@@ -651,6 +661,16 @@ async function main() {
     ];
     log(`checking that ${checked.length} gateways give identical data for ${samples.length} queries`);
     await checkIdenticalData(checked, samples);
+    const raidAnswer = await fetch(oursCaching.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raidBody,
+    }).then((response) => response.text());
+    const plain = await start('plain-http', 'scripts/bench/peers/plain-http.ts', (port) => ({
+      ...process.env,
+      PEER_PORT: String(port),
+      PLAIN_HTTP_ANSWER: raidAnswer,
+    }));
 
     const OURS_DEFAULTS = 'its defaults: in-flight sharing of identical subgraph fetches, no response cache';
     const PEER_DEFAULTS = 'its defaults (no cache of any kind)';
@@ -670,6 +690,11 @@ async function main() {
           ...hiveCaching,
         },
         { id: 'ours-uncached', setup: OURS_DEFAULTS, ...ours },
+        {
+          id: 'plain',
+          setup: "no gateway: reads each request and answers the raid query's answer, a constant",
+          ...plain,
+        },
       ],
       [raidBody],
     );
@@ -749,7 +774,7 @@ async function main() {
       ``,
       ...findings(mixes),
       ``,
-      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A hit of ours is served from Apollo Server's \`responseForOperation\` hook, so it has first been authenticated, counted against the operation quota, parsed, validated and costed against the cost quota, and the cached answer's subgraph versions are compared with the current ones; the peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing.`,
+      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A repeat of a request ours has answered from that cache is answered by the first handler on /graphql (gateway/src/cached-answers.ts), ahead of express's other middleware and Apollo Server, from the entry's serialized bytes: it is still authenticated, counted against the operation quota and charged its cost against the cost quota, and the entry's subgraph versions are compared with the current ones; it is not parsed or validated again, since the same text from the same kind of caller was when the entry was made. The peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing. Plain node:http is no gateway: it shows what HTTP itself costs on this machine, for the same answer.`,
       ``,
       ...skipped.map((s) => `**${s.mix}** was not measured: ${s.reason}.`),
       ``,
