@@ -105,7 +105,8 @@ function readBody(req: express.Request): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.once('error', reject);
-    req.once('aborted', () => reject(new Error('request aborted')));
+    // Closed before its end: the client went away (after the end, this settles nothing).
+    req.once('close', () => reject(new Error('request closed before its end')));
   });
 }
 
@@ -225,7 +226,8 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
     if (!principal) return next();
 
     const started = process.hrtime.bigint();
-    const requestId = clientRequestId(req.header(REQUEST_ID_HEADER)) ?? randomUUID();
+    // Passed on, the request is given its id by the platform's shell.
+    const requestId = () => clientRequestId(req.header(REQUEST_ID_HEADER)) ?? randomUUID();
     let text: string;
     let body: Buffer | undefined;
     if (arrival.method === 'GET') text = arrival.search;
@@ -249,10 +251,11 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
     }
     if (entry && ready) {
       // The very text the entry was made from, so it parses as it did then: it is not parsed again.
-      res.locals.requestId = requestId;
+      const id = requestId();
+      res.locals.requestId = id;
       res.setHeader('Vary', 'Origin');
-      res.setHeader(REQUEST_ID_HEADER, requestId);
-      observe(req, res, requestId, started, entry);
+      res.setHeader(REQUEST_ID_HEADER, id);
+      observe(req, res, id, started, entry);
       try {
         await answer(req, res, arrival, principal, ready, entry.cost);
       } catch (error) {
@@ -266,9 +269,10 @@ export function cachedAnswers(options: CachedAnswersOptions): CachedAnswers {
         (req as express.Request & { rawBody?: Buffer }).rawBody = body;
         req.body = parseBody(text);
       } catch (error) {
+        const id = requestId();
         res.setHeader('Vary', 'Origin');
-        res.setHeader(REQUEST_ID_HEADER, requestId);
-        observe(req, res, requestId, started, null);
+        res.setHeader(REQUEST_ID_HEADER, id);
+        observe(req, res, id, started, null);
         return answerRequestError(res, error as Error, logger);
       }
     }
