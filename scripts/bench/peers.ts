@@ -177,6 +177,8 @@ export interface PeerFigures {
   rounds: number;
   connections: number;
   machine: { cpu: string; cpus: number; memoryBytes: number; node: string };
+  /** One-minute load averages when the run started and when it ended: other work sharing the cores. */
+  loadAverage: { start: number; end: number };
   /** The commit the services ran from, and their files that differed from it. */
   code: { commit: string; uncommittedFiles: string[] };
   graph: GraphSizes;
@@ -550,6 +552,7 @@ function code(): PeerFigures['code'] {
 
 async function main() {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   const source = code();
   log('starting the federation on scratch PostgreSQL databases');
   const federation = await launchFederation({
@@ -732,6 +735,7 @@ async function main() {
       rounds: ROUNDS,
       connections: CONNECTIONS,
       machine: { cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, memoryBytes: os.totalmem(), node: process.version },
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
       code: source,
       graph: SIZES,
       identicalData: { checked: true, queries: samples.length, gateways: checked.map((g) => g.label), identical: true },
@@ -744,6 +748,7 @@ async function main() {
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:peers${args.quick ? ' -- --quick' : ''}\`: ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION_S} s per gateway and mix, taking turns (ours, stock, Hive, ours, …) after ${WARMUP_S} s of warm-up each; took ${Math.round((Date.now() - started) / 1000)} s.`,
       ``,
       ...machine(CONNECTIONS),
+      `- Load average (1 min) at the start and at the end: ${figures.loadAverage.start.toFixed(1)} and ${figures.loadAverage.end.toFixed(1)}, on ${cpu.length} cores that whatever else the machine runs shares with the gateways and autocannon`,
       `- Code: commit ${source.commit}${source.uncommittedFiles.length ? `, with uncommitted changes to ${source.uncommittedFiles.length} files under gateway/src, services/ and packages/ (listed in the JSON)` : ''}`,
       ``,
       `The three gateways stand in front of the same subgraph processes and databases: the seed plus a generated graph of ${SIZES.events.toLocaleString('en')} events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements (scripts/lib/synthetic-graph.ts). Each signs every subgraph request as ours does, for an anonymous reader; the peers check no API keys, quotas, cost or depth limits, which ours does on every request.`,
