@@ -149,6 +149,32 @@ describe('a repeated query', () => {
   });
 });
 
+describe('requests that go the usual way', () => {
+  it('with an Origin (CORS), an Idempotency-Key or another Accept: answered by GraphQL, from the response cache', async () => {
+    const query = `query Kind($slug: String!) { event(slug: $slug) { kind } }`;
+    const body = JSON.stringify({ query, variables: RAID });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${replicaA}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    await send({});
+    await answeredEarly(replicaA, () => send({}));
+    const earlyBefore = await earlyHits(replicaA);
+    const fromPage = await send({ origin: 'https://elsewhere.example' });
+    const retried = await send({ 'idempotency-key': `kind-${Date.now()}` });
+    const negotiated = await send({ accept: 'application/graphql-response+json' });
+    expect(await earlyHits(replicaA)).toBe(earlyBefore);
+    for (const answer of [fromPage, retried, negotiated]) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-cache')).toBe('HIT');
+    }
+    expect(fromPage.headers.get('vary')).toMatch(/\bOrigin\b/);
+    expect(negotiated.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+  });
+});
+
 describe('invalidation', () => {
   it('once a mutation through the other replica has answered, the early answer is no longer given', async () => {
     const write = (query: string, variables: Record<string, unknown>) => post(replicaA, query, variables, writeKey);
