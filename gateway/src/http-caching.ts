@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context';
+import type { Principal } from './security/principal';
 
 export interface HttpCachingOptions {
   /** The longest a cache may serve an answer before it asks again (it may then revalidate with If-None-Match). */
@@ -27,6 +28,21 @@ export function matchesEntityTag(ifNoneMatch: string | undefined, tag: string): 
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag);
 }
+
+/**
+ * What a query's answer over GET says about caching it. A shared cache must not hand an anonymous
+ * answer to a keyed request, or the reverse, nor one origin's answer to another: the Vary header
+ * written here replaces the one corsPolicy set, so it names Origin again.
+ */
+export const cachingHeaders = (
+  principal: Principal,
+  maxAgeSeconds: number,
+  scope: 'PUBLIC' | 'PRIVATE' = 'PUBLIC',
+) => ({
+  'cache-control': `${principal.kind === 'anonymous' && scope === 'PUBLIC' ? 'public' : 'private'}, max-age=${maxAgeSeconds}`,
+  // A shared cache must not hand an anonymous answer to a keyed request, or the reverse.
+  vary: 'Origin, Authorization',
+});
 
 export function httpCaching(options: HttpCachingOptions): ApolloServerPlugin<GatewayContext> {
   return {
@@ -50,11 +66,12 @@ export function httpCaching(options: HttpCachingOptions): ApolloServerPlugin<Gat
             headers.set('cache-control', 'no-store');
             return;
           }
-          const visibility =
-            contextValue.principal.kind === 'anonymous' && policy.scope === 'PUBLIC' ? 'public' : 'private';
-          headers.set('cache-control', `${visibility}, max-age=${Math.min(policy.maxAge, options.maxAgeSeconds)}`);
-          // A shared cache must not hand an anonymous answer to a keyed request, or the reverse.
-          headers.set('vary', [headers.get('vary'), 'Authorization'].filter(Boolean).join(', '));
+          const headersFor = cachingHeaders(
+            contextValue.principal,
+            Math.min(policy.maxAge, options.maxAgeSeconds),
+            policy.scope,
+          );
+          for (const [name, value] of Object.entries(headersFor)) headers.set(name, value);
           const tag = entityTag(JSON.stringify(single));
           headers.set('etag', tag);
           if (matchesEntityTag(request.http?.headers.get('if-none-match'), tag)) {

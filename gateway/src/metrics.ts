@@ -12,6 +12,7 @@ export interface GatewayMetrics extends ServiceMetrics {
   readonly responseCacheInvalidations: Counter<'reason'>;
   readonly responseCacheStores: Counter;
   readonly responseCacheFollowing: Gauge;
+  readonly responseCacheEarlyHits: Counter;
   readonly responseCacheEvictions: Counter;
   readonly rateLimitRejections: Counter<'limit'>;
   readonly graphqlErrors: Counter<'code'>;
@@ -52,6 +53,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'newsfacts_response_cache_lookups_total',
       help: 'Response cache lookups for queries: hit, miss, or stale (begun before a change to something it holds).',
       labelNames: ['result'],
+      registers,
+    }),
+    responseCacheEarlyHits: new Counter({
+      name: 'newsfacts_response_cache_early_hits_total',
+      help: 'Response cache hits answered ahead of GraphQL processing (cached-answers.ts); counted among the lookups too.',
       registers,
     }),
     responseCacheInvalidations: new Counter({

@@ -97,8 +97,14 @@ export type Lookup = { result: 'hit'; answer: CachedAnswer } | { result: 'miss' 
 export async function lookup(store: ResponseCacheStore, key: string, now = Date.now()): Promise<Lookup> {
   const answer = await store.get(key);
   if (!answer || answer.expiresAt <= now) return { result: 'miss' };
+  return (await stillServed(store, answer, now)) ? { result: 'hit', answer } : { result: 'stale' };
+}
+
+/** Whether a kept answer may still be served: not expired, and no tag it carries dropped since it was begun. */
+export async function stillServed(store: ResponseCacheStore, answer: CachedAnswer, now = Date.now()): Promise<boolean> {
+  if (answer.expiresAt <= now) return false;
   const drops = await store.droppedAt(answer.tags);
-  return drops.every((drop) => drop <= answer.asOf) ? { result: 'hit', answer } : { result: 'stale' };
+  return drops.every((drop) => drop <= answer.asOf);
 }
 
 export class MemoryResponseCacheStore implements ResponseCacheStore {
@@ -220,7 +226,8 @@ export function noteMutationAnswer(contextValue: object, notices: ChangeNotice[]
   noted.notices.push(...notices);
 }
 
-const cacheKey = (context: GraphQLRequestContext<GatewayContext>) =>
+/** Where a request's answer is kept: its operation, variables and the caller's scopes. */
+export const cacheKey = (context: GraphQLRequestContext<GatewayContext>) =>
   createHash('sha256')
     .update(
       JSON.stringify([

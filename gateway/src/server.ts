@@ -27,6 +27,7 @@ import { operationNameOnSpan } from '@newsfacts/platform/tracing';
 import type { GatewayConfig } from './config';
 import { callerOf, type GatewayContext } from './context';
 import { DEADLINE_HEADER, fetchTimeoutMs } from './deadline';
+import { cachedAnswers } from './cached-answers';
 import { claimJsonLdRoute } from './claim-json-ld';
 import { exportRoute } from './export';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -44,7 +45,7 @@ import { mergeSameSubgraphFetches, mergingFetcher } from './fetch-merging';
 import { InFlightFetches, inFlightKey, isQueryBody, isQueryOperation, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
-import { authenticate } from './security/authenticate';
+import { authenticator } from './security/authenticate';
 import { costLimit } from './security/cost-limit';
 import { corsPolicy } from './security/cors';
 import { errorMasking } from './security/error-masking';
@@ -245,6 +246,21 @@ export async function createGatewayServer({
     maxDirectives: { n: config.limits.maxDirectives },
   }).protect();
 
+  const callers = authenticator({ store: keys, quotas, config, logger });
+  const answers = cacheStore
+    ? cachedAnswers({
+        store: cacheStore,
+        authenticator: callers,
+        quotas,
+        metrics,
+        logger,
+        maxRequestBytes: config.limits.maxRequestBytes,
+        httpCacheMaxAgeSeconds: config.httpCacheMaxAgeSeconds,
+        requireTrustedDocuments: config.requireTrustedDocuments,
+        followingChanges: changeLogs!.following,
+      })
+    : undefined;
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
@@ -287,11 +303,12 @@ export async function createGatewayServer({
       ...(config.readYourWritesMs > 0
         ? [readYourWrites(recentWriters ?? new MemoryRecentWriters(config.readYourWritesMs), logger)]
         : []),
+      ...(answers ? [answers.plugin] : []),
     ],
   });
   await apollo.start();
 
-  const authenticated = authenticate({ store: keys, quotas, config, logger });
+  const authenticated = callers.handler;
   const graphqlApp = createGraphQLApp<GatewayContext>({
     apollo,
     logger,
@@ -316,6 +333,7 @@ export async function createGatewayServer({
       principal: callerOf(res),
       operationQuota: res.locals.operationQuota,
       deadline: Date.now() + config.requestTimeoutMs,
+      cachedAnswerKey: res.locals.cachedAnswerKey,
     }),
     readiness,
     metrics,
@@ -333,6 +351,8 @@ export async function createGatewayServer({
   app.set('trust proxy', config.trustProxy);
   // ETags are http-caching.ts's to give, to query answers over GET only.
   app.set('etag', false);
+  // A repeat of a query the response cache holds is answered before anything else looks at it.
+  if (answers) app.use('/graphql', answers.handler);
   app.use('/graphql', corsPolicy(config.cors));
   app.use(
     '/trusted-documents',

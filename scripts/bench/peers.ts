@@ -10,7 +10,8 @@
  * autocannon (ours, stock, Hive, ours, …) for --rounds rounds of --duration seconds:
  *
  *   hot      the raid query, every request the same; each gateway with whatever response cache
- *            and in-flight sharing it has turned on, and ours also at its defaults (cache off)
+ *            and in-flight sharing it has turned on, ours also at its defaults (cache off), and
+ *            plain node:http answering the raid query's answer as a constant
  *   diverse  the raid query about a different generated event each request; no response cache
  *
  * Writes docs/benchmark-peers.md and its figures as JSON beside it.
@@ -56,14 +57,18 @@ const OURS_CACHE_TTL_SECONDS = 3600;
 const QUERIED_SUBGRAPHS = ['events', 'actors', 'statements'] as const;
 type QueriedSubgraph = (typeof QUERIED_SUBGRAPHS)[number];
 
-/** `ours-uncached` is ours at its defaults beside `ours` with its response cache on, in the hot mix. */
-export type GatewayId = 'ours' | 'ours-uncached' | 'stock' | 'hive';
+/**
+ * `ours-uncached` is ours at its defaults beside `ours` with its response cache on, in the hot
+ * mix; `plain` is no gateway at all, plain node:http answering a constant, for what HTTP costs.
+ */
+export type GatewayId = 'ours' | 'ours-uncached' | 'stock' | 'hive' | 'plain';
 export type MixId = 'hot' | 'diverse';
 const GATEWAY_NAMES: Record<GatewayId, string> = {
   ours: 'ours (gateway/)',
   'ours-uncached': 'ours (gateway/), response cache off',
   stock: 'stock @apollo/gateway 2.14.4',
   hive: 'Hive Gateway 2.15.1',
+  plain: 'plain node:http',
 };
 
 const ACTOR_QUERY = /* GraphQL */ `
@@ -172,6 +177,8 @@ export interface PeerFigures {
   rounds: number;
   connections: number;
   machine: { cpu: string; cpus: number; memoryBytes: number; node: string };
+  /** One-minute load averages when the run started and when it ended: other work sharing the cores. */
+  loadAverage: { start: number; end: number };
   /** The commit the services ran from, and their files that differed from it. */
   code: { commit: string; uncommittedFiles: string[] };
   graph: GraphSizes;
@@ -516,6 +523,11 @@ function findings(mixes: MixFigures[]): string[] {
           : '';
       lines.push(`- **${mix.mix}**: ${standing}; ${figures.join('; ')}.${why}`);
     }
+    const plain = mix.gateways.find((g) => g.gateway === 'plain');
+    if (plain && plain.requestsPerSecond > 0)
+      lines.push(
+        `- **${mix.mix}**: ours answered ${Math.round((ours.requestsPerSecond / plain.requestsPerSecond) * 100)}% as many requests a second as ${plain.name} answering the same bytes as a constant (${Math.round(ours.requestsPerSecond)} against ${Math.round(plain.requestsPerSecond)}; p99 ${ms(ours.p99Ms)} ms against ${ms(plain.p99Ms)}; CPU ms per request in its own process ${ms(ours.gatewayCpuMsPerRequest)} against ${ms(plain.gatewayCpuMsPerRequest)}).`,
+      );
   }
   return lines;
 }
@@ -540,6 +552,7 @@ function code(): PeerFigures['code'] {
 
 async function main() {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   const source = code();
   log('starting the federation on scratch PostgreSQL databases');
   const federation = await launchFederation({
@@ -651,6 +664,16 @@ async function main() {
     ];
     log(`checking that ${checked.length} gateways give identical data for ${samples.length} queries`);
     await checkIdenticalData(checked, samples);
+    const raidAnswer = await fetch(oursCaching.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raidBody,
+    }).then((response) => response.text());
+    const plain = await start('plain-http', 'scripts/bench/peers/plain-http.ts', (port) => ({
+      ...process.env,
+      PEER_PORT: String(port),
+      PLAIN_HTTP_ANSWER: raidAnswer,
+    }));
 
     const OURS_DEFAULTS = 'its defaults: in-flight sharing of identical subgraph fetches, no response cache';
     const PEER_DEFAULTS = 'its defaults (no cache of any kind)';
@@ -670,6 +693,11 @@ async function main() {
           ...hiveCaching,
         },
         { id: 'ours-uncached', setup: OURS_DEFAULTS, ...ours },
+        {
+          id: 'plain',
+          setup: "no gateway: reads each request and answers the raid query's answer, a constant",
+          ...plain,
+        },
       ],
       [raidBody],
     );
@@ -707,6 +735,7 @@ async function main() {
       rounds: ROUNDS,
       connections: CONNECTIONS,
       machine: { cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, memoryBytes: os.totalmem(), node: process.version },
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
       code: source,
       graph: SIZES,
       identicalData: { checked: true, queries: samples.length, gateways: checked.map((g) => g.label), identical: true },
@@ -719,6 +748,7 @@ async function main() {
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:peers${args.quick ? ' -- --quick' : ''}\`: ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION_S} s per gateway and mix, taking turns (ours, stock, Hive, ours, …) after ${WARMUP_S} s of warm-up each; took ${Math.round((Date.now() - started) / 1000)} s.`,
       ``,
       ...machine(CONNECTIONS),
+      `- Load average (1 min) at the start and at the end: ${figures.loadAverage.start.toFixed(1)} and ${figures.loadAverage.end.toFixed(1)}, on ${cpu.length} cores that whatever else the machine runs shares with the gateways and autocannon`,
       `- Code: commit ${source.commit}${source.uncommittedFiles.length ? `, with uncommitted changes to ${source.uncommittedFiles.length} files under gateway/src, services/ and packages/ (listed in the JSON)` : ''}`,
       ``,
       `The three gateways stand in front of the same subgraph processes and databases: the seed plus a generated graph of ${SIZES.events.toLocaleString('en')} events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements (scripts/lib/synthetic-graph.ts). Each signs every subgraph request as ours does, for an anonymous reader; the peers check no API keys, quotas, cost or depth limits, which ours does on every request.`,
@@ -749,7 +779,7 @@ async function main() {
       ``,
       ...findings(mixes),
       ``,
-      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A hit of ours is served from Apollo Server's \`responseForOperation\` hook, so it has first been authenticated, counted against the operation quota, parsed, validated and costed against the cost quota, and the cached answer's tags are checked against the changes dropped since it was made; the peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing.`,
+      `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A repeat of a request ours has answered from that cache is answered by the first handler on /graphql (gateway/src/cached-answers.ts), ahead of express's other middleware and Apollo Server, from the entry's serialized bytes: it is still authenticated, counted against the operation quota and charged its cost against the cost quota, and the entry's tags are checked against the changes dropped since it was made; it is not parsed or validated again, since the same text from the same kind of caller was when the entry was made. The peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing. Plain node:http is no gateway: it shows what HTTP itself costs on this machine, for the same answer.`,
       ``,
       ...skipped.map((s) => `**${s.mix}** was not measured: ${s.reason}.`),
       ``,

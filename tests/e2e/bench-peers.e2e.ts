@@ -38,7 +38,7 @@ describe('npm run bench:peers -- --quick', () => {
 
       expect(figures.mixes.map((mix) => mix.mix)).toEqual(['hot', 'diverse']);
       const [hot, diverse] = figures.mixes;
-      expect(hot!.gateways.map((g) => g.gateway)).toEqual(['ours', 'stock', 'hive', 'ours-uncached']);
+      expect(hot!.gateways.map((g) => g.gateway)).toEqual(['ours', 'stock', 'hive', 'ours-uncached', 'plain']);
       expect(diverse!.gateways.map((g) => g.gateway)).toEqual(['ours', 'stock', 'hive']);
       // In the hot mix ours answers from its response cache; at its defaults it has none.
       expect(hot!.gateways[0]!.responseCacheHits).toBeGreaterThan(0);
@@ -65,6 +65,7 @@ describe('npm run bench:peers -- --quick', () => {
       for (const name of ['ours (gateway/)', 'stock @apollo/gateway 2.14.4', 'Hive Gateway 2.15.1'])
         expect(report).toContain(`| ${name} |`);
       expect(report).toMatch(/## Where we are behind, and why/);
+      expect(report).toMatch(/ours answered \d+% as many requests a second as plain node:http/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

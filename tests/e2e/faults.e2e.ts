@@ -15,7 +15,14 @@ import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../.
 import { prepareDatabase } from '../../scripts/lib/databases';
 import { seedDirectly } from '../helpers/seed-fixture';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
-import { freePort, postGraphQL, startFederation, type Federation, type GraphQLResponse } from '../helpers/federation';
+import {
+  freePort,
+  postGraphQL,
+  startFederation,
+  startGatewayProcess,
+  type Federation,
+  type GraphQLResponse,
+} from '../helpers/federation';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { eventually } from '../helpers/eventually';
 
@@ -97,17 +104,9 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
 
   /** Another gateway process on the federation's subgraphs, with settings of its own. */
   async function startGateway(name: string, env: NodeJS.ProcessEnv) {
-    const port = await freePort();
-    const gateway = startService(
-      name,
-      'gateway/src/index.ts',
-      { ...federation.env, GATEWAY_PORT: String(port), ...env },
-      (source, line) => federation.output.push(`[${source}] ${line}`),
-    );
-    extraProcesses.push(gateway);
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady(`${url}/readyz`, gateway);
-    return { gateway, url };
+    const started = await startGatewayProcess(federation, name, env);
+    extraProcesses.push(started.gateway);
+    return started;
   }
 
   beforeAll(async () => {

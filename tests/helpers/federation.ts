@@ -8,9 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isolatedEnv, launchFederation, type RunningFederation } from '../../scripts/lib/federation';
+import { freePort } from '../../scripts/lib/ports';
+import { startService, waitUntilReady, type ServiceProcess } from '../../scripts/lib/processes';
 
 // Tests and helpers that want a free port for a server of their own take it from here too.
-export { freePort } from '../../scripts/lib/ports';
+export { freePort };
 
 /**
  * What a test reads from an answer. Tests explore answers by path and check them with expect(),
@@ -85,4 +87,30 @@ export async function startFederation(options: FederationOptions = {}): Promise<
       removeDataDir();
     },
   };
+}
+
+/**
+ * Another gateway process on the federation's subgraphs, with settings of its own, once it is
+ * ready; what it prints goes to the federation's output. The caller stops it.
+ */
+export async function startGatewayProcess(
+  federation: Federation,
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ gateway: ServiceProcess; url: string }> {
+  const port = await freePort();
+  const gateway = startService(
+    name,
+    'gateway/src/index.ts',
+    { ...federation.env, GATEWAY_PORT: String(port), ...env },
+    (source, line) => federation.output.push(`[${source}] ${line}`),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(`${url}/readyz`, gateway);
+  } catch (error) {
+    gateway.child.kill('SIGKILL');
+    throw error;
+  }
+  return { gateway, url };
 }

@@ -63,13 +63,26 @@ class KeyCache {
   }
 }
 
-/**
- * Decides who is calling and puts the Principal in `res.locals.principal`, or answers 401
- * (no usable key) or 429 (this address failed too often). A random string is refused by its
- * checksum without a database lookup; failures count against the caller's address, and only
- * failures are limited, so that nobody can lock a valid key out by failing from its address.
- */
-export function authenticate({
+/** Who is calling, or why the request is refused before anything else is done. */
+type Decision =
+  { principal: Principal } | { refusal: 'unauthenticated'; message: string } | { refusal: 'origin'; message: string };
+
+export interface Authenticator {
+  /**
+   * Decides who is calling and puts the Principal in `res.locals.principal`, or answers 401
+   * (no usable key) or 429 (this address failed too often). A random string is refused by its
+   * checksum without a database lookup; failures count against the caller's address, and only
+   * failures are limited, so that nobody can lock a valid key out by failing from its address.
+   */
+  handler: express.RequestHandler;
+  /**
+   * The caller, when the request authenticates as it is; null when handler would refuse it
+   * (nothing is counted then: handler answers it, and counts the failure, once).
+   */
+  callerOf(req: express.Request): Promise<Principal | null>;
+}
+
+export function authenticator({
   store,
   quotas,
   config,
@@ -79,7 +92,7 @@ export function authenticate({
   quotas: Quotas;
   config: GatewayConfig;
   logger: Logger;
-}): express.RequestHandler {
+}): Authenticator {
   const cache = new KeyCache(config.keyCacheTtlMs);
   const ip = (req: express.Request) => addressBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
@@ -100,34 +113,33 @@ export function authenticate({
     );
   };
 
-  return async (req, res, next) => {
-    try {
-      const key = presentedKey(req);
-      if (key === null) {
-        if (config.anonymousAccess === 'off') return void (await refuse(req, res, 'This API needs an API key'));
-        const principal: Principal = {
+  const decide = async (req: express.Request): Promise<Decision> => {
+    const key = presentedKey(req);
+    if (key === null) {
+      if (config.anonymousAccess === 'off') return { refusal: 'unauthenticated', message: 'This API needs an API key' };
+      return {
+        principal: {
           kind: 'anonymous',
           ip: ip(req),
           // In development people explore without a key; in production exploring needs one.
           scopes: config.production ? ['READ'] : ['READ', 'EXPLORE'],
           quota: config.anonymousQuota,
-        };
-        res.locals.principal = principal;
-        return next();
-      }
-      const malformed = malformedKeyReason(key);
-      if (malformed) return void (await refuse(req, res, `The API key is not valid: ${malformed}`));
-      const record = await cache.get(key, () => store.findByKey(key));
-      if (!record) return void (await refuse(req, res, 'The API key is not valid: no such key'));
-      const unusable = unusableReason(record);
-      if (unusable) return void (await refuse(req, res, `The API key is not valid: ${unusable}`));
-      const browser = record.origins.length > 0;
-      if (browser) {
-        const refusal = browserKeyRefusal(record.origins, req.header('origin'));
-        // Not an authentication failure: the key is real, so it does not count against the address.
-        if (refusal) return sendError(res, 403, ErrorCode.ORIGIN_NOT_ALLOWED, refusal);
-      }
-      const principal: Principal = {
+        },
+      };
+    }
+    const malformed = malformedKeyReason(key);
+    if (malformed) return { refusal: 'unauthenticated', message: `The API key is not valid: ${malformed}` };
+    const record = await cache.get(key, () => store.findByKey(key));
+    if (!record) return { refusal: 'unauthenticated', message: 'The API key is not valid: no such key' };
+    const unusable = unusableReason(record);
+    if (unusable) return { refusal: 'unauthenticated', message: `The API key is not valid: ${unusable}` };
+    const browser = record.origins.length > 0;
+    if (browser) {
+      const refusal = browserKeyRefusal(record.origins, req.header('origin'));
+      if (refusal) return { refusal: 'origin', message: refusal };
+    }
+    return {
+      principal: {
         kind: 'key',
         keyId: record.keyId,
         name: record.name,
@@ -138,11 +150,29 @@ export function authenticate({
           operationsPerMinute: record.operationsPerMinute ?? config.keyQuota.operationsPerMinute,
           costPerMinute: record.costPerMinute ?? config.keyQuota.costPerMinute,
         },
-      };
-      res.locals.principal = principal;
-      next();
-    } catch (error) {
-      next(error);
-    }
+      },
+    };
+  };
+
+  return {
+    handler: async (req, res, next) => {
+      try {
+        const decision = await decide(req);
+        if ('principal' in decision) {
+          res.locals.principal = decision.principal;
+          return next();
+        }
+        // A browser key from elsewhere is not an authentication failure: the key is real, so it
+        // does not count against the address.
+        if (decision.refusal === 'origin') return sendError(res, 403, ErrorCode.ORIGIN_NOT_ALLOWED, decision.message);
+        await refuse(req, res, decision.message);
+      } catch (error) {
+        next(error);
+      }
+    },
+    callerOf: async (req) => {
+      const decision = await decide(req);
+      return 'principal' in decision ? decision.principal : null;
+    },
   };
 }

@@ -24,6 +24,10 @@ declare global {
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+/** The client's X-Request-Id when it is well formed (it may be what the client searches its own logs by). */
+export const clientRequestId = (header: string | undefined): string | undefined =>
+  header && /^[\w.-]{1,128}$/.test(header) ? header : undefined;
+
 export type RequestWithRawBody = Request & { rawBody?: Buffer };
 
 /** A GraphQL-shaped error answer for requests refused before GraphQL runs. */
@@ -35,6 +39,32 @@ export function sendError(
   extensions: Record<string, unknown> = {},
 ): void {
   res.status(status).json({ errors: [{ message, extensions: { ...extensions, code } }] });
+}
+
+/**
+ * The answer to a request that failed before GraphQL ran: a body too large (413) or not JSON
+ * (400), as body-parser reports them, or anything else (500, logged).
+ */
+export function answerRequestError(
+  res: express.Response,
+  error: Error & { status?: number; limit?: number },
+  logger: Logger,
+): void {
+  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const code =
+    status === 413
+      ? ErrorCode.PAYLOAD_TOO_LARGE
+      : status < 500
+        ? ErrorCode.BAD_REQUEST
+        : ErrorCode.INTERNAL_SERVER_ERROR;
+  const message =
+    status === 413
+      ? `The request body is larger than this API accepts${error.limit ? ` (${error.limit} bytes)` : ''}.`
+      : status < 500
+        ? 'The request body is not valid JSON.'
+        : 'Internal server error.';
+  if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');
+  sendError(res, status, code, message);
 }
 
 export interface GraphQLAppOptions<Context extends BaseContext> {
@@ -128,7 +158,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
     // Without a request id of the client's, the trace id is the request id: one id finds the
     // request both in the logs and among the traces. A client's own id is kept (it may be what
     // the client searches its own logs by), and the trace id is logged beside it.
-    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : (trace?.traceId ?? randomUUID());
+    const requestId = clientRequestId(incoming) ?? trace?.traceId ?? randomUUID();
     res.locals.requestId = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
     // Active for the header guards (authentication); activated again once the body is read.
@@ -194,21 +224,7 @@ export function createGraphQLApp<Context extends BaseContext>(options: GraphQLAp
       next: express.NextFunction,
     ) => {
       if (res.headersSent) return next(error);
-      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-      const code =
-        status === 413
-          ? ErrorCode.PAYLOAD_TOO_LARGE
-          : status < 500
-            ? ErrorCode.BAD_REQUEST
-            : ErrorCode.INTERNAL_SERVER_ERROR;
-      const message =
-        status === 413
-          ? `The request body is larger than this API accepts${error.limit ? ` (${error.limit} bytes)` : ''}.`
-          : status < 500
-            ? 'The request body is not valid JSON.'
-            : 'Internal server error.';
-      if (status >= 500) logger.error({ err: error }, 'unhandled HTTP error');
-      sendError(res, status, code, message);
+      answerRequestError(res, error, logger);
     },
   );
 
