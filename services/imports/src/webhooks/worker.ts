@@ -32,18 +32,18 @@ export function startWebhookWorker(options: WebhookWorkerOptions): Worker {
   const log = logger.child({ worker: 'webhooks' });
   const peers = createPeerClient({ urls: options.subgraphUrls, signingSecret: options.signingSecret, logger: log });
   const registry = options.metrics?.registry;
-  const counter = (name: string, help: string, label: string) =>
-    registry ? new Counter({ name, help, labelNames: [label], registers: [registry] }) : null;
-  const attempts = counter(
-    'newsfacts_webhook_delivery_attempts_total',
-    'Webhook delivery attempts by outcome: delivered (2xx), failed (another status, no answer), gone (410), blocked (the address guard).',
-    'outcome',
-  );
-  const feedsExpired = counter(
-    'newsfacts_webhook_feed_expired_total',
-    'Times a change feed refused the webhook follower its cursor as past the retention, and sync.required was queued instead of the changes in between.',
-    'feed',
-  );
+  const counter = <Label extends string>(metric: { name: string; help: string; labelNames: Label[] }) =>
+    registry ? new Counter({ ...metric, registers: [registry] }) : null;
+  const attempts = counter({
+    name: 'newsfacts_webhook_delivery_attempts_total',
+    help: 'Webhook delivery attempts by outcome: delivered (2xx), failed (another status, no answer), gone (410), blocked (the address guard).',
+    labelNames: ['outcome'],
+  });
+  const feedsExpired = counter({
+    name: 'newsfacts_webhook_feed_expired_total',
+    help: 'Times a change feed refused the webhook follower its cursor as past the retention, and sync.required was queued instead of the changes in between.',
+    labelNames: ['feed'],
+  });
   if (options.metrics) {
     // Read when Prometheus scrapes: deliveries waiting, and how long the oldest due one has waited.
     new Gauge({
