@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InFlightFetches, inFlightKey, type FetchedAnswer } from './in-flight';
+import { InFlightFetches, inFlightKey, isQueryBody, type FetchedAnswer } from './in-flight';
 
 const answer = (text: string): FetchedAnswer => ({
   status: 200,
@@ -94,5 +94,53 @@ describe('InFlightFetches', () => {
     expect(held.started).toBe(2);
     held.release(answer('recovered'));
     expect((await after).answer.body.toString()).toBe('recovered');
+  });
+
+  it('lets no fetch join one sent before a mutation answered, and still answers those already waiting', async () => {
+    const inFlight = new InFlightFetches();
+    const held = heldFetch();
+    const before = [inFlight.share('k', held.fetch), inFlight.share('k', held.fetch)];
+    inFlight.forgetUnderway();
+    const after = [inFlight.share('k', held.fetch), inFlight.share('k', held.fetch)];
+    expect(held.started).toBe(2);
+    held.release(answer('read before the write'));
+    held.release(answer('read after the write'));
+    expect((await Promise.all(before)).map((result) => result.answer.body.toString())).toEqual([
+      'read before the write',
+      'read before the write',
+    ]);
+    expect((await Promise.all(after)).map((result) => result.answer.body.toString())).toEqual([
+      'read after the write',
+      'read after the write',
+    ]);
+    // The earlier fetch answering first did not drop the later one's place.
+    expect(inFlight.size).toBe(0);
+  });
+
+  it('keeps the later fetch joinable when the forgotten one answers', async () => {
+    const inFlight = new InFlightFetches();
+    const held = heldFetch();
+    const forgotten = inFlight.share('k', held.fetch);
+    inFlight.forgetUnderway();
+    const later = inFlight.share('k', held.fetch);
+    held.release(answer('old'));
+    await forgotten;
+    expect(inFlight.size).toBe(1);
+    const joining = inFlight.share('k', held.fetch);
+    expect(held.started).toBe(2);
+    held.release(answer('new'));
+    expect((await joining).shared).toBe(true);
+    expect((await later).answer.body.toString()).toBe('new');
+  });
+});
+
+describe('isQueryBody', () => {
+  it("reads the gateway's own bodies without parsing them, and others by parsing", () => {
+    expect(isQueryBody(body('query Q { a }'))).toBe(true);
+    expect(isQueryBody(body('{ a }'))).toBe(true);
+    expect(isQueryBody(body('mutation M { a }'))).toBe(false);
+    expect(isQueryBody(body('queryX { a }'))).toBe(false);
+    expect(isQueryBody(JSON.stringify({ variables: {}, query: '  query Q { a }' }))).toBe(true);
+    expect(isQueryBody(JSON.stringify({ variables: {}, query: 'mutation { a }' }))).toBe(false);
   });
 });

@@ -6,6 +6,8 @@
 // same forwarded principal (who is asking, with which scopes), so that no caller ever receives
 // an answer made for different rights. Only queries are shared, never mutations. A failure
 // reaches only the fetches that were waiting on it; the next one after it goes out afresh.
+// Once a mutation has answered, no fetch joins one sent before it: that one may read what the
+// mutation changed as it was before.
 
 /** An answer read to the end, so that each waiter can be given a response of its own. */
 export interface FetchedAnswer {
@@ -22,8 +24,13 @@ const QUERY_OPERATION = /^\s*(?:query\b|\{)/;
 /** Whether an operation the gateway planned for a subgraph is positively a query. */
 export const isQueryOperation = (query: unknown): boolean => typeof query === 'string' && QUERY_OPERATION.test(query);
 
+// How the gateway's own request bodies begin: JSON.stringify({ query, variables }).
+const QUERY_BODY_START = /^\{"query":"(?:query\b|\{)/;
+
 /** Whether a subgraph request body is positively a query (safe to share, and to send again). */
 export function isQueryBody(body: string): boolean {
+  // Every subgraph fetch asks this; most are answered without parsing the body.
+  if (QUERY_BODY_START.test(body)) return true;
   try {
     return isQueryOperation((JSON.parse(body) as { query?: unknown }).query);
   } catch {
@@ -47,9 +54,20 @@ export class InFlightFetches {
     if (key === null) return { answer: await fetchOnce(), shared: false };
     const under = this.pending.get(key);
     if (under) return { answer: await under, shared: true };
-    const fetching = fetchOnce().finally(() => this.pending.delete(key));
+    const fetching = fetchOnce().finally(() => {
+      // A newer fetch under the same key may have taken the place of one that was forgotten.
+      if (this.pending.get(key) === fetching) this.pending.delete(key);
+    });
     this.pending.set(key, fetching);
     return { answer: await fetching, shared: false };
+  }
+
+  /**
+   * No fetch under way now is joined from here on; those waiting on them still get their answers.
+   * Called when a mutation answers, so that a read issued after it never gets an answer read before it.
+   */
+  forgetUnderway(): void {
+    this.pending.clear();
   }
 
   /** Fetches under way that others may join. */

@@ -148,12 +148,25 @@ function subgraphFetcher(
       }
     };
     const key = config.shareInFlightFetches ? inFlightKey(subgraph, principal, body) : null;
+    if (key === null && !isQueryBody(body)) {
+      // A mutation (or whatever cannot be read as a query): once it has answered, or failed
+      // having perhaps written, reads sent before it are no longer anyone's to join.
+      try {
+        const answer = await fetchOnce();
+        return responseOf(answer);
+      } finally {
+        inFlight.forgetUnderway();
+      }
+    }
     const { answer, shared } = await inFlight.share(key, fetchOnce);
     if (shared) metrics.subgraphFetchesShared.inc({ subgraph });
-    // Each caller reads a response of its own.
-    return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    return responseOf(answer);
   };
 }
+
+/** Each caller reads a response of its own. */
+const responseOf = (answer: FetchedAnswer) =>
+  new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 
 /** The gateway, built but not listening: the static supergraph, with subgraph URLs from config. */
 export async function createGatewayServer({

@@ -10,6 +10,7 @@ import { startService, stopAll, waitUntilReady, type ServiceProcess } from '../.
 import { sumOf } from '../../scripts/lib/prometheus';
 import { seedId } from '@newsfacts/platform/seed-ids';
 import { signRequest } from '@newsfacts/platform/signing';
+import { CREATE_EVENT, UPDATE_EVENT, shelling } from '../fixtures/event-writes';
 import { inventedReport } from '../fixtures/packages';
 import { startDelayingProxy, type DelayingProxy } from '../helpers/delaying-proxy';
 import { eventually, sleep } from '../helpers/eventually';
@@ -142,6 +143,33 @@ describe('identical subgraph fetches in flight together', () => {
     const ids = answers.map((answer) => answer.body.data?.createPlace.place?.id);
     expect(ids[0], JSON.stringify(answers.map((answer) => answer.body))).toBeTruthy();
     expect(ids[1]).toBe(ids[0]);
+  });
+
+  it('a read sent once a mutation has answered never joins a fetch sent before it', async () => {
+    const as = { authorization: `Bearer ${writeKey}` };
+    const created = await postGraphQL(`${gateway}/graphql`, CREATE_EVENT, { input: shelling }, as);
+    const event = created.body.data!.createEvent.event as { id: string; title: string };
+    const titleOf = `query Title($id: ID!) { event(id: $id) { title } }`;
+    proxy.delayMs = 0;
+    // The first read reaches the events service at once and reads the old title; its answer is
+    // held on the way back, so that its fetch is still in flight when the mutation has answered.
+    proxy.answerDelayMs = 2_000;
+    const received = proxy.received;
+    const early = postGraphQL(`${gateway}/graphql`, titleOf, { id: event.id }, as);
+    await eventually(() => expect(proxy.received).toBe(received + 1));
+    await sleep(300);
+    proxy.answerDelayMs = 0;
+    const update = await postGraphQL(
+      `${gateway}/graphql`,
+      UPDATE_EVENT,
+      { input: { id: event.id, title: `${shelling.title} (corrected)` } },
+      as,
+    );
+    expect(update.body.data!.updateEvent.errors).toEqual([]);
+    const late = await postGraphQL(`${gateway}/graphql`, titleOf, { id: event.id }, as);
+    expect(late.body.data!.event.title).toBe(`${shelling.title} (corrected)`);
+    expect((await early).body.data!.event.title).toBe(shelling.title);
+    proxy.delayMs = HOLD_MS;
   });
 
   it('a failure reaches the requests that waited on it, and the next request fetches afresh', async () => {

@@ -13,6 +13,8 @@ export interface DelayingProxy {
   target: string | undefined;
   /** How long each request is held before it is forwarded. */
   delayMs: number;
+  /** How long the service's answer to each request is held before it is passed back (as set when the request came). */
+  answerDelayMs: number;
   /** Requests received and not yet answered, delayed or forwarded. */
   readonly pending: number;
   /** GraphQL requests (to /graphql) received since the proxy started: not a response cache's change-log reads. */
@@ -30,6 +32,7 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
     url: '',
     target: undefined,
     delayMs: 0,
+    answerDelayMs: 0,
     get pending() {
       return pending;
     },
@@ -55,6 +58,7 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
     res.once('close', () => pending--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const answerDelayMs = proxy.answerDelayMs;
     req.on('end', () => {
       const timer = setTimeout(forward, proxy.delayMs);
       // The caller gave up (e.g. the gateway's timeout): nothing to forward.
@@ -71,8 +75,12 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
         target,
         { method: req.method, headers: { ...req.headers, host: target.host } },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          const passBack = () => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          };
+          if (answerDelayMs > 0) setTimeout(passBack, answerDelayMs);
+          else passBack();
         },
       );
       upstream.on('error', () => res.destroy());
