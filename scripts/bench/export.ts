@@ -20,25 +20,15 @@ import { DATABASES, type DatabaseName } from '@newsfacts/platform/service-config
 import { isolatedEnv, launchFederation, type RunningFederation } from '../lib/federation';
 import { sumOf } from '../lib/prometheus';
 import { createScratchDatabases, type ScratchDatabases } from '../lib/scratch-database';
-import { checkSizes, DEFAULT_SIZES, generateGraph, type GraphSizes } from '../lib/synthetic-graph';
+import { generateGraph, GRAPH_SIZE_OPTIONS, graphSizesFromArgs } from '../lib/synthetic-graph';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: String(DEFAULT_SIZES.events) },
-    actors: { type: 'string', default: String(DEFAULT_SIZES.actors) },
-    claims: { type: 'string', default: String(DEFAULT_SIZES.claims) },
-    statements: { type: 'string', default: String(DEFAULT_SIZES.statements) },
+    ...GRAPH_SIZE_OPTIONS,
     out: { type: 'string', default: 'docs/export.md' },
   },
 });
-const sizes: GraphSizes = {
-  events: Number(args.events),
-  actors: Number(args.actors),
-  claims: Number(args.claims),
-  statements: Number(args.statements),
-  seed: DEFAULT_SIZES.seed,
-};
-checkSizes(sizes);
+const sizes = graphSizesFromArgs(args);
 
 const log = (message: string) => console.log(`bench:export: ${message}`);
 const MiB = (bytes: number) => (bytes / 2 ** 20).toFixed(0);

@@ -22,36 +22,24 @@ import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import { launchFederation, newSigningSecret, type RunningFederation } from '../lib/federation';
 import { createScratchDatabases, type ScratchDatabases } from '../lib/scratch-database';
 import {
-  DEFAULT_SIZES,
-  checkSizes,
   derivedSizes,
   generateGraph,
+  GRAPH_SIZE_OPTIONS,
+  graphSizesFromArgs,
   syntheticId,
   syntheticSlug,
-  type GraphSizes,
   type TableTiming,
 } from '../lib/synthetic-graph';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: String(DEFAULT_SIZES.events) },
-    actors: { type: 'string', default: String(DEFAULT_SIZES.actors) },
-    claims: { type: 'string', default: String(DEFAULT_SIZES.claims) },
-    statements: { type: 'string', default: String(DEFAULT_SIZES.statements) },
-    seed: { type: 'string', default: String(DEFAULT_SIZES.seed) },
+    ...GRAPH_SIZE_OPTIONS,
     requests: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '20' },
     out: { type: 'string', default: 'docs/scale.md' },
   },
 });
-const sizes: GraphSizes = {
-  events: Number(args.events),
-  actors: Number(args.actors),
-  claims: Number(args.claims),
-  statements: Number(args.statements),
-  seed: Number(args.seed),
-};
-checkSizes(sizes);
+const sizes = graphSizesFromArgs(args);
 const REQUESTS = Number(args.requests);
 const WARMUP = Number(args.warmup);
 

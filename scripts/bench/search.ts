@@ -27,25 +27,15 @@ import { DATABASES, type DatabaseName } from '@newsfacts/platform/service-config
 import { isolatedEnv, launchFederation, type RunningFederation } from '../lib/federation';
 import { createScratchDatabases, type ScratchDatabases } from '../lib/scratch-database';
 import { requestSearchRebuild } from '../lib/search-rebuild';
-import { checkSizes, DEFAULT_SIZES, generateGraph, type GraphSizes } from '../lib/synthetic-graph';
+import { DEFAULT_SIZES, generateGraph, GRAPH_SIZE_OPTIONS, graphSizesFromArgs } from '../lib/synthetic-graph';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: String(DEFAULT_SIZES.events) },
-    actors: { type: 'string', default: String(DEFAULT_SIZES.actors) },
-    claims: { type: 'string', default: String(DEFAULT_SIZES.claims) },
-    statements: { type: 'string', default: String(DEFAULT_SIZES.statements) },
+    ...GRAPH_SIZE_OPTIONS,
     out: { type: 'string', default: 'docs/search.md' },
   },
 });
-const sizes: GraphSizes = {
-  events: Number(args.events),
-  actors: Number(args.actors),
-  claims: Number(args.claims),
-  statements: Number(args.statements),
-  seed: DEFAULT_SIZES.seed,
-};
-checkSizes(sizes);
+const sizes = graphSizesFromArgs(args);
 
 const QUERIES_PER_KIND = 20;
 const ROUNDS = 3;

@@ -773,6 +773,28 @@ async function loadTable(
   return { rows: result.rowCount ?? 0, loadSeconds, indexSeconds: (performance.now() - started) / 1000 };
 }
 
+/** The `parseArgs` options that set a graph's sizes (`--events`, `--actors`, `--claims`, `--statements`, `--seed`). */
+export const GRAPH_SIZE_OPTIONS = {
+  events: { type: 'string', default: String(DEFAULT_SIZES.events) },
+  actors: { type: 'string', default: String(DEFAULT_SIZES.actors) },
+  claims: { type: 'string', default: String(DEFAULT_SIZES.claims) },
+  statements: { type: 'string', default: String(DEFAULT_SIZES.statements) },
+  seed: { type: 'string', default: String(DEFAULT_SIZES.seed) },
+} as const;
+
+/** The sizes those options were given, checked (throws RangeError on a bad one). */
+export function graphSizesFromArgs(args: Record<keyof GraphSizes, string | undefined>): GraphSizes {
+  const sizes: GraphSizes = {
+    events: Number(args.events),
+    actors: Number(args.actors),
+    claims: Number(args.claims),
+    statements: Number(args.statements),
+    seed: Number(args.seed),
+  };
+  checkSizes(sizes);
+  return sizes;
+}
+
 export function checkSizes(sizes: GraphSizes): void {
   for (const [name, minimum] of Object.entries(MINIMUM_SIZES)) {
     const value = sizes[name as keyof typeof MINIMUM_SIZES];
