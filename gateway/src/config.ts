@@ -98,6 +98,11 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         .enum(['true', 'false'])
         .default('true')
         .transform((value) => value === 'true'),
+      MERGE_FETCHES_ACROSS_REQUESTS: z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
+      FETCH_MERGE_WINDOW_MS: z.coerce.number().int().min(0).max(1_000).default(0),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
@@ -178,6 +183,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,
       /** A query's entity fetches to one subgraph are merged into one request (fetch-merging.ts); off only to measure it. */
       mergeSubgraphFetches: parsed.MERGE_SUBGRAPH_FETCHES,
+      mergeFetchesAcrossRequests: parsed.MERGE_FETCHES_ACROSS_REQUESTS,
+      fetchMergeWindowMs: parsed.FETCH_MERGE_WINDOW_MS,
       /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,

@@ -1,6 +1,7 @@
 import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { entityFetchOf, mergedBody, mergeSameSubgraphFetches, splitAnswer } from './fetch-merging';
+import { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
+import { entityFetchOf, mergedBody, mergeSameSubgraphFetches, mergingFetcher, splitAnswer } from './fetch-merging';
 
 const fetchOf = (serviceName: string, extra: Record<string, unknown> = {}) => ({
   kind: 'Fetch',
@@ -156,5 +157,103 @@ describe('merged entity fetches', () => {
       { data: null, errors: [{ message: 'down' }] },
       { data: null, errors: [{ message: 'down' }] },
     ]);
+  });
+});
+
+describe('mergingFetcher', () => {
+  /** A subgraph stand-in that answers each `_entities_N` (or `_entities`) with one name per representation. */
+  function subgraph() {
+    const sent: Array<{ body: string; headers: Headers }> = [];
+    const send = async (_url: RequestInfo, init: RequestInit = {}) => {
+      const body = String(init.body);
+      sent.push({ body, headers: new Headers(init.headers) });
+      const { variables } = JSON.parse(body) as { variables: Record<string, Array<{ id: string }>> };
+      const data = Object.fromEntries(
+        Object.entries(variables)
+          .filter(([name]) => name.startsWith('_entities') || name === 'representations')
+          .map(([name, representations]) => [
+            name === 'representations' ? '_entities' : name,
+            representations.map((representation) => ({ name: `actor ${representation.id}` })),
+          ]),
+      );
+      return new Response(JSON.stringify({ data }), { status: 200, headers: { 'cache-control': 'max-age=60' } });
+    };
+    return { sent, send };
+  }
+  const entityFetch = (ids: string[], requestId: string, principal = 'anonymous', deadline?: number) =>
+    [
+      'http://actors/graphql',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          query: entityQuery('name'),
+          variables: { representations: ids.map((id) => ({ __typename: 'Actor', id })) },
+        }),
+        headers: {
+          'x-request-id': requestId,
+          'x-newsfacts-principal': principal,
+          ...(deadline ? { 'x-newsfacts-deadline': String(deadline) } : {}),
+        },
+      },
+    ] as const;
+  const names = async (response: Promise<Response>) =>
+    ((await (await response).json()) as { data: { _entities: Array<{ name: string }> } }).data._entities.map(
+      (entity) => entity.name,
+    );
+
+  it("sends one request's fetches in one turn as one, and different requests' apart unless told to", async () => {
+    const { sent, send } = subgraph();
+    const fetcher = mergingFetcher(send);
+    const answers = [
+      fetcher(...entityFetch(['a'], 'r1')),
+      fetcher(...entityFetch(['b'], 'r1')),
+      fetcher(...entityFetch(['c'], 'r2')),
+    ];
+    expect(await Promise.all(answers.map(names))).toEqual([['actor a'], ['actor b'], ['actor c']]);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("across requests: one fetch for the same caller's requests, each given only its own part", async () => {
+    const { sent, send } = subgraph();
+    let merged = 0;
+    const fetcher = mergingFetcher(send, { acrossRequests: true, onMerged: (count) => (merged += count) });
+    const answers = [
+      fetcher(...entityFetch(['a'], 'r1', 'anonymous', 5_000)),
+      fetcher(...entityFetch(['b', 'c'], 'r2', 'anonymous', 3_000)),
+      fetcher(...entityFetch(['d'], 'r3', 'key-1')),
+    ];
+    expect(await Promise.all(answers.map(names))).toEqual([['actor a'], ['actor b', 'actor c'], ['actor d']]);
+    expect(sent).toHaveLength(2);
+    expect(merged).toBe(2);
+    // The earliest deadline of the two, and the first one's request id.
+    expect(sent[0]!.headers.get('x-newsfacts-deadline')).toBe('3000');
+    expect(sent[0]!.headers.get('x-request-id')).toBe('r1');
+    expect(sent[1]!.headers.get('x-newsfacts-principal')).toBe('key-1');
+    // Each part keeps the subgraph's caching headers.
+    expect((await answers[1]!).headers.get('cache-control')).toBe('max-age=60');
+  });
+
+  it('asks once for identical fetches of different requests, and caps the parts of one operation', async () => {
+    const { sent, send } = subgraph();
+    const fetcher = mergingFetcher(send, { acrossRequests: true, maxParts: 2 });
+    const answers = [
+      fetcher(...entityFetch(['a'], 'r1')),
+      fetcher(...entityFetch(['a'], 'r2')),
+      fetcher(...entityFetch(['b'], 'r3')),
+      fetcher(...entityFetch(['c'], 'r4')),
+    ];
+    expect(await Promise.all(answers.map(names))).toEqual([['actor a'], ['actor a'], ['actor b'], ['actor c']]);
+    expect(sent).toHaveLength(2);
+    expect(Object.keys(JSON.parse(sent[0]!.body).variables)).toEqual(['_entities_0', '_entities_1']);
+    expect(JSON.parse(sent[1]!.body).variables).toEqual({ representations: [{ __typename: 'Actor', id: 'c' }] });
+  });
+
+  it('gives a failure to every fetch that was merged into it', async () => {
+    const fetcher = mergingFetcher(() => Promise.reject(new Error('connection reset')), { acrossRequests: true });
+    const outcomes = await Promise.allSettled([
+      fetcher(...entityFetch(['a'], 'r1')),
+      fetcher(...entityFetch(['b'], 'r2')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
   });
 });

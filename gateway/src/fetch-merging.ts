@@ -10,7 +10,9 @@
 // The wire. `mergingFetcher` sends entity fetches that one gateway request makes to one subgraph
 // in the same turn of the event loop as one GraphQL operation, each `_entities` under an alias,
 // and hands each its own part of the answer. One request also lets the subgraph's DataLoaders
-// load both sets of keys in one query.
+// load both sets of keys in one query. Across requests (for one caller) the same is done with the
+// fetches of every request in that turn: under load, many requests' entity fetches cost the
+// subgraph one HTTP request and one query per table instead of one each.
 import {
   Kind,
   parse,
@@ -23,6 +25,7 @@ import {
 } from 'graphql';
 import { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
 import { REQUEST_ID_HEADER } from '@newsfacts/platform/http';
+import { DEADLINE_HEADER } from './deadline';
 
 // The plan's shape, as far as it is read here (@apollo/query-planner's QueryPlan.d.ts).
 interface FetchNode {
@@ -244,70 +247,128 @@ export function splitAnswer(answer: GraphQLAnswer, parts: number): GraphQLAnswer
 }
 
 interface Waiting {
-  fetch: EntityFetch;
   init: RequestInit;
   resolve: (response: Response) => void;
   reject: (error: unknown) => void;
 }
 
-/**
- * A fetcher that merges the entity fetches one gateway request sends to one subgraph in the same
- * turn of the event loop. Only fetches with the same headers (request id, principal, deadline)
- * are merged, so the subgraph sees one caller either way.
- */
-export function mergingFetcher(send: Fetcher, onMerged: (fetches: number) => void = () => {}): Fetcher {
-  const groups = new Map<string, { url: RequestInfo; waiting: Waiting[] }>();
+interface Group {
+  url: RequestInfo;
+  /** Distinct fetches, by body: identical ones (two requests asking for the same entities) are asked once. */
+  parts: Map<string, { fetch: EntityFetch; waiting: Waiting[] }>;
+}
 
-  const flush = async (key: string) => {
-    const group = groups.get(key)!;
-    groups.delete(key);
-    const { url, waiting } = group;
-    const body = waiting.length > 1 ? mergedBody(waiting.map((entry) => entry.fetch)) : undefined;
+export interface MergingOptions {
+  /**
+   * Merge the entity fetches of different gateway requests too, when they are made for the same
+   * caller (the same forwarded principal): each still gets only its own part of the answer. The
+   * merged fetch carries the earliest deadline among them, and the first one's request id and
+   * trace context.
+   */
+  acrossRequests?: boolean;
+  /** At most this many distinct fetches in one merged operation. */
+  maxParts?: number;
+  /** How long the first fetch of a group waits for others; 0: until the event loop's next turn. */
+  windowMs?: number;
+  onMerged?: (fetches: number) => void;
+}
+
+/** Headers that differ from one gateway request to the next without changing what a fetch may see. */
+const PER_REQUEST_HEADERS = new Set([REQUEST_ID_HEADER, DEADLINE_HEADER, 'traceparent', 'tracestate']);
+
+/**
+ * A fetcher that merges the entity fetches sent to one subgraph in the same turn of the event
+ * loop. Only fetches with the same headers are merged (request id, principal and deadline; with
+ * `acrossRequests`, the principal and every other header but the request's own), so the subgraph
+ * sees one caller either way.
+ */
+export function mergingFetcher(
+  send: Fetcher,
+  { acrossRequests = false, maxParts = 16, windowMs = 0, onMerged = () => {} }: MergingOptions = {},
+): Fetcher {
+  const groups = new Map<string, Group>();
+
+  const flush = async (group: Group) => {
+    const { url } = group;
+    const parts = [...group.parts.values()];
+    const waiting = parts.flatMap((part) => part.waiting);
+    const body = parts.length > 1 ? mergedBody(parts.map((part) => part.fetch)) : group.parts.keys().next().value;
     if (body === undefined) {
       for (const entry of waiting) send(url, entry.init).then(entry.resolve, entry.reject);
       return;
     }
-    onMerged(waiting.length);
+    if (waiting.length > 1) onMerged(waiting.length);
     try {
-      const response = await send(url, { ...waiting[0]!.init, body });
+      const response = await send(url, { ...waiting[0]!.init, headers: mergedHeaders(waiting), body });
       const raw = Buffer.from(await response.arrayBuffer());
-      let parts: string[] | undefined;
-      try {
-        parts = splitAnswer(JSON.parse(raw.toString('utf8')) as GraphQLAnswer, waiting.length).map((part) =>
-          JSON.stringify(part),
-        );
-      } catch {
-        parts = undefined; // not JSON: every fetch gets the answer as it came, to fail on as it would have
+      let answers: string[] | undefined;
+      if (parts.length > 1) {
+        try {
+          answers = splitAnswer(JSON.parse(raw.toString('utf8')) as GraphQLAnswer, parts.length).map((part) =>
+            JSON.stringify(part),
+          );
+        } catch {
+          answers = undefined; // not JSON: every fetch gets the answer as it came, to fail on as it would have
+        }
       }
       const headers = [...response.headers.entries()].filter(([name]) => name.toLowerCase() !== 'content-length');
-      waiting.forEach((entry, index) =>
-        entry.resolve(
-          new Response(parts ? parts[index] : raw, {
-            status: response.status,
-            statusText: response.statusText,
-            headers,
-          }),
-        ),
-      );
+      parts.forEach((part, index) => {
+        for (const entry of part.waiting)
+          entry.resolve(
+            new Response(answers ? answers[index] : raw, {
+              status: response.status,
+              statusText: response.statusText,
+              headers,
+            }),
+          );
+      });
     } catch (error) {
       for (const entry of waiting) entry.reject(error);
     }
   };
 
+  /** The first fetch's headers, with the earliest deadline of all. */
+  const mergedHeaders = (waiting: Waiting[]) => {
+    const headers = new Headers(waiting[0]!.init.headers);
+    const deadlines = waiting
+      .map((entry) => Number(new Headers(entry.init.headers).get(DEADLINE_HEADER)))
+      .filter((deadline) => deadline > 0);
+    if (deadlines.length) headers.set(DEADLINE_HEADER, String(Math.min(...deadlines)));
+    return headers;
+  };
+
+  const groupKey = (url: RequestInfo, init: RequestInit) => {
+    const headers = [...new Headers(init.headers).entries()];
+    const kept = acrossRequests ? headers.filter(([name]) => !PER_REQUEST_HEADERS.has(name)) : headers;
+    return `${String(url)}\u0000${JSON.stringify(kept)}`;
+  };
+
   return (url, init = {}) => {
     const requestId = new Headers(init.headers).get(REQUEST_ID_HEADER);
-    const fetch = requestId && typeof init.body === 'string' ? entityFetchOf(init.body) : undefined;
-    if (!fetch) return send(url, init);
-    const key = `${String(url)}\u0000${JSON.stringify([...new Headers(init.headers).entries()])}`;
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    const fetch = requestId && body ? entityFetchOf(body) : undefined;
+    if (!fetch || !body) return send(url, init);
+    const key = groupKey(url, init);
     return new Promise<Response>((resolve, reject) => {
       let group = groups.get(key);
-      if (!group) {
-        group = { url, waiting: [] };
-        groups.set(key, group);
+      if (!group || (group.parts.size >= maxParts && !group.parts.has(body))) {
+        const opened: Group = { url, parts: new Map() };
+        group = opened;
+        groups.set(key, opened);
+        const close = () => {
+          if (groups.get(key) === opened) groups.delete(key);
+          void flush(opened);
+        };
         // The plan's parallel fetches all start before any I/O: one macrotask later they are all here.
-        setImmediate(() => void flush(key));
+        if (windowMs > 0) setTimeout(close, windowMs);
+        else setImmediate(close);
       }
-      group.waiting.push({ fetch, init, resolve, reject });
+      let part = group.parts.get(body);
+      if (!part) {
+        part = { fetch, waiting: [] };
+        group.parts.set(body, part);
+      }
+      part.waiting.push({ init, resolve, reject });
     });
   };
 }

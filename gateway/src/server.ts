@@ -214,7 +214,11 @@ export async function createGatewayServer({
 
   const mergingEntityFetches = (subgraph: string, fetcher: ReturnType<typeof subgraphFetcher>) =>
     config.mergeSubgraphFetches
-      ? mergingFetcher(fetcher, (fetches) => metrics.subgraphFetchesMerged.inc({ subgraph }, fetches))
+      ? mergingFetcher(fetcher, {
+          acrossRequests: config.mergeFetchesAcrossRequests,
+          windowMs: config.fetchMergeWindowMs,
+          onMerged: (fetches) => metrics.subgraphFetchesMerged.inc({ subgraph }, fetches),
+        })
       : fetcher;
 
   const gateway = new ApolloGateway({

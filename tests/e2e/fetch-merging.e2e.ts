@@ -14,6 +14,7 @@ let proxy: DelayingProxy;
 const gateways: ServiceProcess[] = [];
 let merging: string;
 let separate: string;
+let requestsApart: string;
 
 /** A gateway process whose actors fetches go through the counting proxy. */
 async function startGateway(name: string, env: NodeJS.ProcessEnv = {}) {
@@ -42,9 +43,11 @@ beforeAll(async () => {
   proxy.delayMs = 0;
   federation = await startFederation();
   proxy.target = federation.subgraphUrls.actors;
-  [merging, separate] = await Promise.all([
-    startGateway('gateway-merging'),
+  [merging, separate, requestsApart] = await Promise.all([
+    // A window wide enough that requests sent together surely meet in it.
+    startGateway('gateway-merging', { FETCH_MERGE_WINDOW_MS: '200' }),
     startGateway('gateway-separate', { MERGE_SUBGRAPH_FETCHES: 'false' }),
+    startGateway('gateway-requests-apart', { MERGE_FETCHES_ACROSS_REQUESTS: 'false', FETCH_MERGE_WINDOW_MS: '200' }),
   ]);
 }, 180_000);
 
@@ -93,6 +96,25 @@ describe('entity fetches to one subgraph', () => {
     const merged = await actorsFetchesFor(merging, query, { slug: RAID_SLUG });
     expect(merged.fetches).toBe(1);
     expect(merged.answer.body.errors).toBeUndefined();
+  });
+
+  it('of different requests by the same caller go as one request, each answered with only its own part', async () => {
+    const slugs = [RAID_SLUG, 'kremlin-drone-incident-2023', 'kozinka-border-post-attack-2023'];
+    const together = async (gateway: string) => {
+      const before = proxy.received;
+      const answers = await Promise.all(slugs.map((slug) => postGraphQL(`${gateway}/graphql`, RAID_QUERY, { slug })));
+      return { answers: answers.map((answer) => answer.body), fetches: proxy.received - before };
+    };
+    const alone = await Promise.all(
+      slugs.map(async (slug) => (await postGraphQL(`${separate}/graphql`, RAID_QUERY, { slug })).body),
+    );
+    const merged = await together(merging);
+    expect(merged.answers).toEqual(alone);
+    expect(merged.fetches).toBe(1);
+    // Merged only within each request: one actors request per raid query that names actors.
+    const apart = await together(requestsApart);
+    expect(apart.answers).toEqual(alone);
+    expect(apart.fetches).toBeGreaterThan(1);
   });
 
   it('when the actors subgraph is down, both parts fail as they would apart, and the rest is answered', async () => {
