@@ -228,9 +228,10 @@ export async function createGatewayServer({
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
-        fetcher: tracedFetcher(
+        // Traced inside the merging: a client span per request that reaches the subgraph.
+        fetcher: mergingEntityFetches(
           name,
-          mergingEntityFetches(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)),
+          tracedFetcher(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)),
         ) as never,
         willSendRequest: ({ request, context }) => {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
