@@ -4,6 +4,9 @@
  * (scripts/bench/peers/hive-gateway.ts). The federation runs once on scratch PostgreSQL
  * databases (TEST_DATABASE_URL's server), with a generated graph beside the seed; every gateway
  * signs its subgraph requests as ours does, so the subgraphs see the same traffic from each.
+ * The peers check no API keys: they sign for an anonymous reader, except the two that take the
+ * write-heavy mix, which sign for the benchmark's own write key (created with `keys create`), the
+ * only key anyone sends them. Ours is sent that key and checks it as it would any partner's.
  *
  * First all of them must give identical data for the raid query and a sample of generated
  * events, actors and claims (it stops otherwise). Then, per mix, the gateways take turns under
@@ -13,6 +16,12 @@
  *            and in-flight sharing it has turned on, ours also at its defaults (cache off), and
  *            plain node:http answering the raid query's answer as a constant
  *   diverse  the raid query about a different generated event each request; no response cache
+ *   write-heavy
+ *            the raid query about a few hot events the benchmark's key created, and 5% mutations
+ *            of their titles (scripts/bench/peers/write-heavy.ts); response caches on (ours,
+ *            Hive), and a check that no read returns a title older than a write that had
+ *            answered before the read was sent, through whichever gateway; the turns start once
+ *            ours has had time to follow the change logs, as it does for writes it did not see
  *
  * Writes docs/benchmark-peers.md and its figures as JSON beside it.
  *
@@ -22,17 +31,28 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { repoRoot } from '@newsfacts/platform/config';
+import { seedId } from '@newsfacts/platform/seed-ids';
+import { encodePrincipal } from '@newsfacts/platform/signing';
 import { RAID_QUERY, RAID_SLUG } from '../../gateway/web/src/examples/raid-query';
 import { isolatedEnv, launchFederation, type RunningFederation } from '../lib/federation';
+import { createKey } from '../lib/keys-cli';
 import { freePort } from '../lib/ports';
 import { startService, stopAll, type ServiceProcess } from '../lib/processes';
 import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
 import { generateGraph, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
 import { peerEnvironment } from './peers/common';
+import {
+  CREATE_HOT_EVENT,
+  WRITE_SHARE,
+  WriteLedger,
+  writeHeavyLoop,
+  type ConsistencyFigures,
+} from './peers/write-heavy';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,8 +71,18 @@ const CONNECTIONS = Number(args.connections);
 const SIZES: GraphSizes = args.quick
   ? { events: 500, actors: 1_000, claims: 1_250, statements: 5_000, seed: 1 }
   : { events: 2_000, actors: 4_000, claims: 5_000, statements: 20_000, seed: 1 };
-/** Longer than a whole run: nothing the benchmark sends writes, so nothing goes stale. */
+/**
+ * Longer than a whole run, a ceiling below which the subgraphs' cache hints decide: answers of
+ * ours go stale only by writes, which drop them (the write-heavy mix checks that).
+ */
 const OURS_CACHE_TTL_SECONDS = 3600;
+/** Events the write-heavy mix reads and writes. */
+const HOT_EVENTS = 8;
+/**
+ * Between the turns of the write-heavy mix: longer than ours takes to follow the change logs
+ * (RESPONSE_CACHE_POLL_MS, 500 ms), the way it learns of a write through another gateway.
+ */
+const WRITE_TURN_GAP_MS = 1_500;
 /** Subgraphs in a query's path (not imports, whose worker polls its own database). */
 const QUERIED_SUBGRAPHS = ['events', 'actors', 'statements'] as const;
 type QueriedSubgraph = (typeof QUERIED_SUBGRAPHS)[number];
@@ -62,7 +92,7 @@ type QueriedSubgraph = (typeof QUERIED_SUBGRAPHS)[number];
  * mix; `plain` is no gateway at all, plain node:http answering a constant, for what HTTP costs.
  */
 export type GatewayId = 'ours' | 'ours-uncached' | 'stock' | 'hive' | 'plain';
-export type MixId = 'hot' | 'diverse';
+export type MixId = 'hot' | 'diverse' | 'write-heavy';
 const GATEWAY_NAMES: Record<GatewayId, string> = {
   ours: 'ours (gateway/)',
   'ours-uncached': 'ours (gateway/), response cache off',
@@ -138,6 +168,8 @@ export interface RunFigures {
   sharedFetches: number | null;
   /** Ours only: answers served from its response cache. */
   responseCacheHits: number | null;
+  /** The write-heavy mix only: reads, writes and stale reads. */
+  consistency: ConsistencyFigures | null;
 }
 
 export interface GatewayFigures {
@@ -153,13 +185,15 @@ export interface GatewayFigures {
   /** Sums over the rounds. */
   requests: number;
   errors: number;
-  /** Subgraph POSTs over every round divided by the requests autocannon counted. */
+  /** Subgraph POSTs over every round divided by the requests the load generator counted. */
   subgraphFetchesPerRequest: number | null;
   subgraphFetchesPerRequestBySubgraph: Record<QueriedSubgraph, number | null>;
   gatewayCpuMsPerRequest: number | null;
   subgraphCpuMsPerRequest: number | null;
   sharedFetches: number | null;
   responseCacheHits: number | null;
+  /** Sums over the rounds, with the first few stale reads. */
+  consistency: ConsistencyFigures | null;
 }
 
 export interface MixFigures {
@@ -185,8 +219,6 @@ export interface PeerFigures {
   /** The check that every gateway answers alike, run before any load. */
   identicalData: { checked: boolean; queries: number; gateways: string[]; identical: boolean };
   mixes: MixFigures[];
-  /** Mixes not measured, and why. */
-  skipped: Array<{ mix: string; reason: string }>;
 }
 
 function log(message: string) {
@@ -217,8 +249,16 @@ function random(seed: number) {
 
 const bodyOf = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
-async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await response.text();
   try {
     return { status: response.status, json: JSON.parse(text) };
@@ -303,6 +343,7 @@ interface LoadResult {
   errors: number;
   p50: number;
   p99: number;
+  consistency?: ConsistencyFigures;
 }
 
 /** CONNECTIONS connections sending the next body of `bodies` (in turn) as soon as an answer arrives. */
@@ -371,23 +412,45 @@ const median = (values: number[]) => {
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
 const perRequest = (total: number, requests: number) => (requests > 0 ? total / requests : null);
 
+/** How a mix loads a gateway for so many seconds; before each turn, `beforeTurn` if given. */
+interface Load {
+  run(endpoint: Endpoint, seconds: number): Promise<LoadResult>;
+  beforeTurn?: () => Promise<void>;
+}
+
+const sameBodies = (bodies: string[]): Load => ({
+  run: (endpoint, seconds) => closedLoop(endpoint.url, bodies, seconds),
+});
+
+const sumConsistency = (figures: Array<ConsistencyFigures | null>): ConsistencyFigures | null =>
+  figures.every((f): f is ConsistencyFigures => f !== null) && figures.length
+    ? {
+        reads: figures.reduce((sum, f) => sum + f.reads, 0),
+        writes: figures.reduce((sum, f) => sum + f.writes, 0),
+        staleReads: figures.reduce((sum, f) => sum + f.staleReads, 0),
+        staleExamples: figures.flatMap((f) => f.staleExamples).slice(0, 5),
+      }
+    : null;
+
 /** The mix's rounds: every gateway warmed up, then each in turn for ROUNDS rounds. */
 async function measureMix(
   federation: RunningFederation,
   mix: MixId,
   endpoints: Endpoint[],
-  bodies: string[],
+  load: Load,
 ): Promise<GatewayFigures[]> {
   for (const endpoint of endpoints) {
     log(`${mix}: warming up ${endpoint.id} for ${WARMUP_S} s`);
-    await closedLoop(endpoint.url, bodies, WARMUP_S);
+    await load.beforeTurn?.();
+    await load.run(endpoint, WARMUP_S);
   }
   const runs = new Map<GatewayId, RunFigures[]>(endpoints.map((endpoint) => [endpoint.id, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const endpoint of endpoints) {
       log(`${mix}: round ${round} of ${ROUNDS}, ${endpoint.id}, ${DURATION_S} s`);
+      await load.beforeTurn?.();
       const before = await snapshot(federation, endpoint);
-      const result = await closedLoop(endpoint.url, bodies, DURATION_S);
+      const result = await load.run(endpoint, DURATION_S);
       const after = await snapshot(federation, endpoint);
       runs.get(endpoint.id)!.push({
         round,
@@ -405,7 +468,10 @@ async function measureMix(
         sharedFetches: after.shared === null || before.shared === null ? null : after.shared - before.shared,
         responseCacheHits:
           after.cacheHits === null || before.cacheHits === null ? null : after.cacheHits - before.cacheHits,
+        consistency: result.consistency ?? null,
       });
+      if (result.consistency?.staleReads)
+        log(`${mix}: ${endpoint.id} returned ${result.consistency.staleReads} stale reads`);
     }
   }
   return endpoints.map((endpoint) => {
@@ -439,6 +505,7 @@ async function measureMix(
       responseCacheHits: own.every((run) => run.responseCacheHits !== null)
         ? own.reduce((sum, run) => sum + run.responseCacheHits!, 0)
         : null,
+      consistency: sumConsistency(own.map((run) => run.consistency)),
     };
   });
 }
@@ -447,14 +514,35 @@ const fixed = (value: number | null, digits = 1) => (value === null ? '–' : va
 const ms = (value: number | null) => (value === null ? '–' : value.toFixed(value < 10 ? 2 : 1));
 
 function mixTable(mix: MixFigures): string[] {
+  const consistent = mix.gateways.every((g) => g.consistency !== null);
+  const count = (value: number) => value.toLocaleString('en');
   return [
-    `| gateway | set up | req/s (median) | req/s by round | p50 ms | p99 ms | errors | subgraph fetches/request (events + actors + statements) | gateway CPU ms/request | subgraphs' CPU ms/request |`,
-    `| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |`,
+    `| gateway | set up | req/s (median) | req/s by round | p50 ms | p99 ms | errors |${consistent ? ' reads | writes | stale reads |' : ''} subgraph fetches/request (events + actors + statements) | gateway CPU ms/request | subgraphs' CPU ms/request |`,
+    `| --- | --- | ---: | --- | ---: | ---: | ---: |${consistent ? ' ---: | ---: | ---: |' : ''} --- | ---: | ---: |`,
     ...mix.gateways.map((g) => {
       const by = g.subgraphFetchesPerRequestBySubgraph;
-      return `| ${g.name} | ${g.setup} | ${Math.round(g.requestsPerSecond)} | ${g.runs.map((run) => Math.round(run.requestsPerSecond)).join(' / ')} | ${ms(g.p50Ms)} | ${ms(g.p99Ms)} | ${g.errors} | ${fixed(g.subgraphFetchesPerRequest, 2)} (${fixed(by.events, 2)} + ${fixed(by.actors, 2)} + ${fixed(by.statements, 2)}) | ${ms(g.gatewayCpuMsPerRequest)} | ${ms(g.subgraphCpuMsPerRequest)} |`;
+      const c = g.consistency;
+      return `| ${g.name} | ${g.setup} | ${Math.round(g.requestsPerSecond)} | ${g.runs.map((run) => Math.round(run.requestsPerSecond)).join(' / ')} | ${ms(g.p50Ms)} | ${ms(g.p99Ms)} | ${g.errors} |${consistent && c ? ` ${count(c.reads)} | ${count(c.writes)} | ${count(c.staleReads)} |` : ''} ${fixed(g.subgraphFetchesPerRequest, 2)} (${fixed(by.events, 2)} + ${fixed(by.actors, 2)} + ${fixed(by.statements, 2)}) | ${ms(g.gatewayCpuMsPerRequest)} | ${ms(g.subgraphCpuMsPerRequest)} |`;
     }),
   ];
+}
+
+/** What the write-heavy mix found: stale reads per gateway, and how stale the first of them were. */
+function staleness(mix: MixFigures): string[] {
+  return mix.gateways.flatMap((g) => {
+    const c = g.consistency;
+    if (!c) return [];
+    if (!c.staleReads)
+      return [
+        `- **${mix.mix}**: ${g.name} returned no stale read: each of its ${c.reads.toLocaleString('en')} reads gave the title of the last write that had answered before it was sent, or of a later one (${c.writes.toLocaleString('en')} writes through it).`,
+      ];
+    const examples = c.staleExamples
+      .map((e) => `#${e.returned} where #${e.expected} had answered ${e.sentAfterWriteMs} ms before (${e.event})`)
+      .join('; ');
+    return [
+      `- **${mix.mix}**: ${g.name} returned ${c.staleReads.toLocaleString('en')} stale reads of ${c.reads.toLocaleString('en')} (${((c.staleReads / Math.max(1, c.reads)) * 100).toFixed(1)}%): a title older than a write that had answered before the read was sent. The first: ${examples}.`,
+    ];
+  });
 }
 
 const isPeer = (g: GatewayFigures) => g.gateway === 'stock' || g.gateway === 'hive';
@@ -521,7 +609,11 @@ function findings(mixes: MixFigures[]): string[] {
               : ' No measured cost per request differs by a fifth or more, so these figures do not explain the difference.') +
             overlap
           : '';
-      lines.push(`- **${mix.mix}**: ${standing}; ${figures.join('; ')}.${why}`);
+      // Answers from a cache that missed a write are not the same work as current ones.
+      const stale = peer.consistency?.staleReads
+        ? ` Of ${peer.name}'s ${peer.consistency.reads.toLocaleString('en')} reads, ${peer.consistency.staleReads.toLocaleString('en')} were stale, and of ours ${ours.consistency?.staleReads.toLocaleString('en') ?? '–'} (below).`
+        : '';
+      lines.push(`- **${mix.mix}**: ${standing}; ${figures.join('; ')}.${why}${stale}`);
     }
     const plain = mix.gateways.find((g) => g.gateway === 'plain');
     if (plain && plain.requestsPerSecond > 0)
@@ -563,6 +655,8 @@ async function main() {
       ANONYMOUS_ACCESS: 'read',
       ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000000',
+      KEY_OPERATIONS_PER_MINUTE: '100000000',
+      KEY_COST_PER_MINUTE: '100000000000',
       MAX_COST: '10000000',
     },
     ports: 'free',
@@ -596,6 +690,39 @@ async function main() {
       sizes: SIZES,
     });
 
+    // The write-heavy mix's writer: a key of its own with the write scope, as a partner's, and
+    // the events it writes to, which only it (or an admin key) may change.
+    log("creating the benchmark's own write key, and the events it writes to");
+    const writer = await createKey(federation.env, 'bench:peers writer', 'read,write');
+    const writerPrincipal = encodePrincipal({ kind: 'key', keyId: writer.keyId, scopes: ['READ', 'WRITE'] });
+    const writerHeaders = { authorization: `Bearer ${writer.key}` };
+    const ledger = new WriteLedger();
+    for (let i = 1; i <= HOT_EVENTS; i++) {
+      const label = `Write-heavy event ${i}`;
+      const { status, json } = await post(
+        `${federation.gatewayUrl}/graphql`,
+        bodyOf(CREATE_HOT_EVENT, {
+          input: {
+            slug: `write-heavy-${i}`,
+            title: WriteLedger.title(label, 0),
+            summary: 'An event the peer benchmark writes to: its title changes again and again.',
+            kind: 'SHELLING',
+            startedAt: '2023-05-23T00:00:00Z',
+            datePrecision: 'DAY',
+            place: 'kozinka',
+            parent: RAID_SLUG,
+            participants: [{ actor: seedId.actor('vyacheslav-gladkov'), role: 'COMMENTATOR' }],
+          },
+        }),
+        writerHeaders,
+      );
+      const created = (json as { data?: { createEvent?: { event?: { id: string; slug: string } } } }).data?.createEvent
+        ?.event;
+      if (status !== 200 || !created)
+        throw new Error(`creating ${label} answered ${status}: ${JSON.stringify(json).slice(0, 500)}`);
+      ledger.add({ ...created, label });
+    }
+
     const subgraphUrls = Object.fromEntries(QUERIED_SUBGRAPHS.map((name) => [name, federation.subgraphUrls[name]]));
     const start = async (name: string, entry: string, env: (port: number) => NodeJS.ProcessEnv, ours = false) => {
       const port = await freePort();
@@ -607,13 +734,21 @@ async function main() {
       });
       return { url, pid: service.child.pid!, metricsUrl: ours ? `http://127.0.0.1:${port}/metrics` : undefined };
     };
-    const startPeer = (name: string, entry: string, caching: boolean) =>
+    const startPeer = (name: string, entry: string, caching: boolean, principal?: string) =>
       start(name, entry, (port) => ({
         ...process.env,
-        ...peerEnvironment({ port, subgraphUrls, signingSecret: federation.env.SUBGRAPH_SIGNING_SECRET!, caching }),
+        ...peerEnvironment({
+          port,
+          subgraphUrls,
+          signingSecret: federation.env.SUBGRAPH_SIGNING_SECRET!,
+          caching,
+          principal,
+        }),
       }));
-    log('starting ours with its response cache, stock @apollo/gateway, and Hive Gateway with and without its own');
-    const [oursCaching, stock, hivePlain, hiveCaching] = await Promise.all([
+    log(
+      'starting ours with its response cache, stock @apollo/gateway, and Hive Gateway with and without its own; a stock and a caching Hive for the writer',
+    );
+    const [oursCaching, stock, hivePlain, hiveCaching, stockWriter, hiveWriter] = await Promise.all([
       // A second gateway of ours on the same databases, as the federation's but for the cache.
       start(
         'gateway-caching',
@@ -628,6 +763,8 @@ async function main() {
       startPeer('stock', 'scripts/bench/peers/stock-gateway.ts', false),
       startPeer('hive', 'scripts/bench/peers/hive-gateway.ts', false),
       startPeer('hive-caching', 'scripts/bench/peers/hive-gateway.ts', true),
+      startPeer('stock-writer', 'scripts/bench/peers/stock-gateway.ts', false, writerPrincipal),
+      startPeer('hive-caching-writer', 'scripts/bench/peers/hive-gateway.ts', true, writerPrincipal),
     ]);
     const ours = {
       url: `${federation.gatewayUrl}/graphql`,
@@ -677,21 +814,15 @@ async function main() {
 
     const OURS_DEFAULTS = 'its defaults: in-flight sharing of identical subgraph fetches, no response cache';
     const PEER_DEFAULTS = 'its defaults (no cache of any kind)';
+    const OURS_CACHING = `response cache on (\`RESPONSE_CACHE_TTL_SECONDS=${OURS_CACHE_TTL_SECONDS}\`, in memory) and in-flight sharing`;
+    const HIVE_CACHING = 'response cache (`session: () => null`) and inbound in-flight deduplication';
     const hot = await measureMix(
       federation,
       'hot',
       [
-        {
-          id: 'ours',
-          setup: `response cache on (\`RESPONSE_CACHE_TTL_SECONDS=${OURS_CACHE_TTL_SECONDS}\`, in memory) and in-flight sharing`,
-          ...oursCaching,
-        },
+        { id: 'ours', setup: OURS_CACHING, ...oursCaching },
         { id: 'stock', setup: PEER_DEFAULTS, ...stock },
-        {
-          id: 'hive',
-          setup: 'response cache (`session: () => null`) and inbound in-flight deduplication',
-          ...hiveCaching,
-        },
+        { id: 'hive', setup: HIVE_CACHING, ...hiveCaching },
         { id: 'ours-uncached', setup: OURS_DEFAULTS, ...ours },
         {
           id: 'plain',
@@ -699,7 +830,7 @@ async function main() {
           ...plain,
         },
       ],
-      [raidBody],
+      sameBodies([raidBody]),
     );
     const diverse = await measureMix(
       federation,
@@ -709,7 +840,39 @@ async function main() {
         { id: 'stock', setup: PEER_DEFAULTS, ...stock },
         { id: 'hive', setup: 'its defaults; no response cache', ...hivePlain },
       ],
-      diverseBodies,
+      sameBodies(diverseBodies),
+    );
+    // The hot events' raid query (their titles checked), and the raid's own (never written).
+    const writeReads = [
+      ...ledger.events.map((event) => ({ body: bodyOf(RAID_QUERY, { slug: event.slug }), event })),
+      { body: raidBody },
+    ];
+    const SIGNED_FOR_WRITER = "signs for the benchmark's write key";
+    const writeHeavy = await measureMix(
+      federation,
+      'write-heavy',
+      [
+        { id: 'ours', setup: `${OURS_CACHING}; sent the benchmark's write key`, ...oursCaching },
+        { id: 'stock', setup: `${PEER_DEFAULTS}; ${SIGNED_FOR_WRITER}`, ...stockWriter },
+        { id: 'hive', setup: `${HIVE_CACHING}; ${SIGNED_FOR_WRITER}`, ...hiveWriter },
+      ],
+      {
+        beforeTurn: async () => {
+          const wait = ledger.lastWriteAnsweredAt + WRITE_TURN_GAP_MS - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        },
+        // The same sequence of reads and writes for every turn.
+        run: (endpoint, seconds) =>
+          writeHeavyLoop({
+            url: endpoint.url,
+            headers: writerHeaders,
+            connections: CONNECTIONS,
+            seconds,
+            ledger,
+            reads: writeReads,
+            random: random(SIZES.seed),
+          }),
+      },
     );
     const mixes: MixFigures[] = [
       { mix: 'hot', description: `the raid query (${RAID_SLUG}), every request the same`, gateways: hot },
@@ -718,12 +881,10 @@ async function main() {
         description: `the raid query about a random generated event each request (${diverseBodies.length} in a fixed order, the same for every gateway)`,
         gateways: diverse,
       },
-    ];
-    const skipped = [
       {
-        mix: 'write-mixed',
-        reason:
-          'writes need a caller with the WRITE scope; the peers check no API keys, so signing their writes would vouch for callers nobody checked, a bypass of what our gateway enforces',
+        mix: 'write-heavy',
+        description: `the raid query about ${HOT_EVENTS} hot events and about the raid, with ${WRITE_SHARE * 100}% of requests changing a hot event's title`,
+        gateways: writeHeavy,
       },
     ];
     const cpu = os.cpus();
@@ -740,7 +901,6 @@ async function main() {
       graph: SIZES,
       identicalData: { checked: true, queries: samples.length, gateways: checked.map((g) => g.label), identical: true },
       mixes,
-      skipped,
     };
     report = [
       `# Peer gateways`,
@@ -751,12 +911,12 @@ async function main() {
       `- Load average (1 min) at the start and at the end: ${figures.loadAverage.start.toFixed(1)} and ${figures.loadAverage.end.toFixed(1)}, on ${cpu.length} cores that whatever else the machine runs shares with the gateways and autocannon`,
       `- Code: commit ${source.commit}${source.uncommittedFiles.length ? `, with uncommitted changes to ${source.uncommittedFiles.length} files under gateway/src, services/ and packages/ (listed in the JSON)` : ''}`,
       ``,
-      `The three gateways stand in front of the same subgraph processes and databases: the seed plus a generated graph of ${SIZES.events.toLocaleString('en')} events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements (scripts/lib/synthetic-graph.ts). Each signs every subgraph request as ours does, for an anonymous reader; the peers check no API keys, quotas, cost or depth limits, which ours does on every request.`,
+      `The three gateways stand in front of the same subgraph processes and databases: the seed plus a generated graph of ${SIZES.events.toLocaleString('en')} events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements (scripts/lib/synthetic-graph.ts). Each signs every subgraph request as ours does, for an anonymous reader (in the write-heavy mix, for the benchmark's own write key); the peers check no API keys, quotas, cost or depth limits, which ours does on every request.`,
       ``,
       `**Identical data:** before any load, ${checked.map((g) => g.label).join(', ')} answered ${samples.length} queries (the raid query; the raid query about the two busiest and 30 random generated events; an actor's statements for the busiest and 15 random generated actors; the contested claims list) with no errors and the same data. The gateways with a response cache were asked each twice, so their cached answers were compared too.`,
       ``,
       ...mixes.flatMap((mix) => [`## ${mix.mix}: ${mix.description}`, ``, ...mixTable(mix), ``]),
-      `Latencies and req/s are medians over the rounds. Subgraph fetches are POSTs counted at each subgraph's /metrics (\`newsfacts_http_request_duration_seconds_count\`) during the runs, divided by the requests autocannon counted (those still in flight when a run ends are served but not counted, up to one per connection); CPU is user + system time of the gateway's process (/proc/<pid>/stat) and of the three subgraphs (their /metrics), per request. PostgreSQL's CPU is not in it, and autocannon shares the machine's cores with every process.`,
+      `Latencies and req/s are medians over the rounds. Subgraph fetches are POSTs counted at each subgraph's /metrics (\`newsfacts_http_request_duration_seconds_count\`) during the runs, divided by the requests the load generator counted: autocannon, or in the write-heavy mix the benchmark's own loop (scripts/bench/peers/write-heavy.ts). Autocannon counts no request still in flight when a run ends, up to one per connection; the write-heavy loop counts those too, and sends no new one after the run's end. CPU is user + system time of the gateway's process (/proc/<pid>/stat) and of the three subgraphs (their /metrics), per request. PostgreSQL's CPU is not in it, and the load generator shares the machine's cores with every process.`,
       ...mixes.flatMap(({ mix, gateways }) =>
         gateways
           .filter((g) => g.gateway === 'ours' || g.gateway === 'ours-uncached')
@@ -778,10 +938,11 @@ async function main() {
       `## Where we are behind, and why`,
       ``,
       ...findings(mixes),
+      ...mixes.flatMap(staleness),
       ``,
       `Ours has a response cache, off by default (\`RESPONSE_CACHE_TTL_SECONDS\` 0): the hot mix runs a second gateway of ours with it on, and ours at its defaults beside it. A repeat of a request ours has answered from that cache is answered by the first handler on /graphql (gateway/src/cached-answers.ts), ahead of express's other middleware and Apollo Server, from the entry's serialized bytes: it is still authenticated, counted against the operation quota and charged its cost against the cost quota, and the entry's tags are checked against the changes dropped since it was made; it is not parsed or validated again, since the same text from the same kind of caller was when the entry was made. The peers do none of the checks. Stock @apollo/gateway has no response cache and no in-flight sharing. Plain node:http is no gateway: it shows what HTTP itself costs on this machine, for the same answer.`,
       ``,
-      ...skipped.map((s) => `**${s.mix}** was not measured: ${s.reason}.`),
+      `**Write-heavy:** the benchmark creates its own API key with the write scope (\`keys create --scopes read,write\`) and, through ours with it, ${HOT_EVENTS} events under the raid, which only that key may change. Each connection sends the raid query about one of them or about the raid, or in ${WRITE_SHARE * 100}% of requests \`updateEvent\` giving one of them a new title; a title ends in a number that grows with every write of the run, through any gateway, and one event is never written twice at once. Ours is sent the key and checks it as any partner's; the two peers in this mix are a stock @apollo/gateway and a Hive Gateway with its response cache, started to sign every subgraph request for that key (no other caller reaches them), the others signing for an anonymous reader. A read is stale if its title is older than that of the last write to that event that had answered before the read was sent, through whichever gateway. Each turn starts at least ${WRITE_TURN_GAP_MS / 1000} s after the last write answered: ours learns of a write through another gateway from the subgraphs' change logs, which it reads every 500 ms (\`RESPONSE_CACHE_POLL_MS\`); of a write through itself, before that write answers.`,
       ``,
     ].join('\n');
   } finally {

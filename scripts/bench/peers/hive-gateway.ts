@@ -1,8 +1,9 @@
 /**
  * Hive Gateway in front of our subgraphs, for `npm run bench:peers`: its runtime on the
  * supergraph, served by node:http, with a plugin that signs each subgraph request as our
- * gateway does. With PEER_CACHING=true its response cache (shared by every caller: the peers
- * know no sessions) and its in-flight deduplication of whole requests are on.
+ * gateway does, for the principal the benchmark names (common.ts). With PEER_CACHING=true its
+ * response cache (shared by every caller: the peers know no sessions) and its in-flight
+ * deduplication of whole requests are on.
  */
 import http from 'node:http';
 import { readPeerEnvironment, signatureHeaders, supergraphFor } from './common';
@@ -36,7 +37,7 @@ const signing = {
     if (options.body !== undefined && typeof options.body !== 'string')
       throw new Error('a subgraph request body that is not a string cannot be signed');
     const headers = new Headers(options.headers);
-    for (const [name, value] of Object.entries(signatureHeaders(env.signingSecret, subgraph, options.body ?? '')))
+    for (const [name, value] of Object.entries(signatureHeaders(env, subgraph, options.body ?? '')))
       headers.set(name, value);
     setOptions({ ...options, headers: Object.fromEntries(headers) });
   },

@@ -1,8 +1,9 @@
 /**
  * Stock @apollo/gateway in front of our subgraphs, for `npm run bench:peers`: the supergraph,
  * Apollo Server's standalone HTTP server and RemoteGraphQLDataSource with its default fetcher,
- * which only adds the signature headers our subgraphs require. No cache of any kind: Apollo
- * Gateway has no response cache or in-flight sharing of its own.
+ * which only adds the signature headers our subgraphs require, for the principal the benchmark
+ * names (common.ts). No cache of any kind: Apollo Gateway has no response cache or in-flight
+ * sharing of its own.
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -22,7 +23,7 @@ class SignedDataSource extends RemoteGraphQLDataSource {
     this.fetcher = ((url: string, init: { headers?: Record<string, string>; body?: string }) =>
       unsigned(url, {
         ...init,
-        headers: { ...init.headers, ...signatureHeaders(env.signingSecret, this.subgraph, init.body ?? '') },
+        headers: { ...init.headers, ...signatureHeaders(env, this.subgraph, init.body ?? '') },
       })) as typeof unsigned;
   }
 }
