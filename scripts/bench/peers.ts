@@ -32,6 +32,7 @@ import { startService, stopAll, type ServiceProcess } from '../lib/processes';
 import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
 import { generateGraph, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
+import { random } from '../lib/random';
 import { peerEnvironment } from './peers/common';
 
 const { values: args } = parseArgs({
@@ -201,18 +202,6 @@ interface Endpoint {
   pid: number;
   /** Ours: its /metrics, for the fetches it shared and its response cache hits. */
   metricsUrl?: string;
-}
-
-/** A deterministic PRNG (mulberry32): every gateway is sent the same sequence of events. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const bodyOf = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
