@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  flag,
   loadMetricsAccess,
   logLevel,
   optionalUrl,
@@ -98,6 +99,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         .enum(['true', 'false'])
         .default('true')
         .transform((value) => value === 'true'),
+      FAST_SUBGRAPH_FETCHES: flag(true),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
@@ -178,6 +180,8 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,
       /** A query's entity fetches to one subgraph are merged into one request (fetch-merging.ts); off only to measure it. */
       mergeSubgraphFetches: parsed.MERGE_SUBGRAPH_FETCHES,
+      /** Subgraph requests on Node's HTTP client (subgraph-post.ts) rather than node-fetch; off only to measure it. */
+      fastSubgraphFetches: parsed.FAST_SUBGRAPH_FETCHES,
       /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       signingSecret: parsed.SUBGRAPH_SIGNING_SECRET,

@@ -42,6 +42,7 @@ import {
   type ResponseCacheStore,
 } from './response-cache';
 import { mergeSameSubgraphFetches, mergingFetcher } from './fetch-merging';
+import { postToSubgraph } from './subgraph-post';
 import { InFlightFetches, inFlightKey, isQueryBody, isQueryOperation, type FetchedAnswer } from './in-flight';
 import type { KeyStore } from './keys/store';
 import { observedQueryPlanCache, type GatewayMetrics } from './metrics';
@@ -114,30 +115,40 @@ function subgraphFetcher(
     const headers = new Headers(init.headers);
     const timeoutMs = fetchTimeoutMs(config.subgraphTimeoutMs, Number(headers.get(DEADLINE_HEADER)), Date.now());
     const body = typeof init.body === 'string' ? init.body : '';
+    // POSTs of a string body to an http:// subgraph, which is what Apollo's data source sends.
+    const fast =
+      config.fastSubgraphFetches &&
+      typeof init.body === 'string' &&
+      (init.method ?? 'POST') === 'POST' &&
+      String(url).startsWith('http://');
     const principal = headers.get(PRINCIPAL_HEADER) ?? '';
     headers.set(SIGNATURE_HEADER, signature(config.signingSecret, subgraph, principal, body));
     const fetchOnce = async (): Promise<FetchedAnswer> => {
       const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
       try {
-        const signal = AbortSignal.timeout(timeoutMs) as never;
-        let response: Awaited<ReturnType<typeof fetch>>;
+        const signal = AbortSignal.timeout(timeoutMs);
+        const send = async (on: http.Agent): Promise<FetchedAnswer> => {
+          if (fast) return postToSubgraph(String(url), Object.fromEntries(headers.entries()), body, on, signal);
+          const response = await fetch(url, { ...init, headers, agent: on, signal });
+          return {
+            status: response.status,
+            statusText: response.statusText,
+            headers: [...response.headers.entries()],
+            body: Buffer.from(await response.arrayBuffer()),
+          };
+        };
+        let answer: FetchedAnswer;
         try {
-          response = await fetch(url, { ...init, headers, agent, signal });
+          answer = await send(agent);
         } catch (error) {
           // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
           // once more, on a new connection, which a Service or proxy sends to a live replica. A
           // mutation never is: it may have been written.
           if (!CONNECTION_FAILED.has((error as { code?: string }).code ?? '') || !isQueryBody(body)) throw error;
           metrics.subgraphFetchRetries.inc({ subgraph });
-          response = await fetch(url, { ...init, headers, agent: freshAgent, signal });
+          answer = await send(freshAgent);
         }
-        const answer = {
-          status: response.status,
-          statusText: response.statusText,
-          headers: [...response.headers.entries()],
-          body: Buffer.from(await response.arrayBuffer()),
-        };
-        endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
+        endTimer({ outcome: answer.status >= 200 && answer.status < 300 ? 'ok' : 'http_error' });
         return answer;
       } catch (error) {
         endTimer({

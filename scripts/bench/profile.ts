@@ -3,8 +3,9 @@
  *
  * One federation is launched on scratch PostgreSQL databases (TEST_DATABASE_URL's server) with a
  * generated graph beside the seed, at its defaults ("after": plain-SQL reads on); a second runs
- * beside it on the same databases with `RAW_SQL_READS=false` ("before": every read through
- * Prisma, as before the fast paths). Both must answer a sample of queries alike. Then, for
+ * beside it on the same databases with `RAW_SQL_READS=false` and `FAST_SUBGRAPH_FETCHES=false`
+ * ("before": every read through Prisma and every subgraph request through node-fetch, as before
+ * the fast paths). Both must answer a sample of queries alike. Then, for
  * --rounds rounds, each is sent --requests raid queries about random generated events (a
  * different list each round, the same for both sides; nothing repeats often enough for a cache or
  * in-flight sharing to help), --concurrency at a time, the sides taking turns and swapping who
@@ -55,8 +56,9 @@ const SUBGRAPHS = ['events', 'actors', 'statements'] as const;
 const SIDES = ['before', 'after'] as const;
 type Side = (typeof SIDES)[number];
 const SIDE_SETTING: Record<Side, string> = {
-  before: '`RAW_SQL_READS=false`: every read through Prisma',
-  after: 'defaults: hot reads as plain SQL on the driver',
+  before:
+    '`RAW_SQL_READS=false` and `FAST_SUBGRAPH_FETCHES=false`: every read through Prisma, subgraph requests through node-fetch',
+  after: 'the defaults: hot reads as plain SQL on the driver, subgraph requests on Node’s HTTP client',
 };
 
 const log = (message: string) => process.stderr.write(`bench:profile: ${message}\n`);
@@ -126,7 +128,7 @@ function launch(side: Side, options: Pick<LaunchOptions, 'databases' | 'prepare'
       ANONYMOUS_ACCESS: 'read',
       ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000000',
-      ...(side === 'before' ? { RAW_SQL_READS: 'false' } : {}),
+      ...(side === 'before' ? { RAW_SQL_READS: 'false', FAST_SUBGRAPH_FETCHES: 'false' } : {}),
     },
     nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${side}`] : [],
     ports: 'free',
@@ -196,7 +198,7 @@ function report(figures: ProfileFigures): string {
     ),
     `- Load average (1 min) at the start and at the end: ${figures.loadAverage.start.toFixed(1)} and ${figures.loadAverage.end.toFixed(1)}`,
     `- Graph: the seed plus ${SIZES.events.toLocaleString('en')} generated events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements; each query asks about a random generated event (\`syntheticSlug.event(i)\`), so neither a cache nor in-flight sharing helps`,
-    `- Both federations run at their defaults (response cache off, every protection on: signatures, quotas, cost and depth limits, per-request logs and metrics), anonymous reads allowed; they differ only in \`RAW_SQL_READS\`${figures.cpuProfiled ? '. **Every process ran under `--cpu-prof`**, whose sampling adds to the CPU figures' : ''}`,
+    `- Both federations run at their defaults (response cache off, every protection on: signatures, quotas, cost and depth limits, per-request logs and metrics), anonymous reads allowed; they differ only in \`RAW_SQL_READS\` and \`FAST_SUBGRAPH_FETCHES\`${figures.cpuProfiled ? '. **Every process ran under `--cpu-prof`**, whose sampling adds to the CPU figures' : ''}`,
     ``,
     `| process | before: CPU ms / query | after: CPU ms / query | after ÷ before |`,
     `| --- | ---: | ---: | ---: |`,
@@ -278,7 +280,7 @@ async function main() {
       },
       sizes: SIZES,
     });
-    log('starting the second federation ("before", RAW_SQL_READS=false) on the same databases');
+    log('starting the second federation ("before", fast paths off) on the same databases');
     const urls = Object.fromEntries(
       ['events', 'actors', 'statements', 'imports', 'gateway'].map((name) => [
         name,

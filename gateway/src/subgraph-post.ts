@@ -1,0 +1,47 @@
+// A subgraph request on Node's own HTTP client: the POST node-fetch sent, without its stream
+// plumbing and header classes, which cost the gateway about a fifth of its CPU per query. Errors
+// keep node-fetch's shape (a FetchError carrying the system error's code, an AbortError on
+// timeout), so that retries, metrics and error masking read them as before.
+import http from 'node:http';
+import { FetchError } from 'node-fetch';
+import type { FetchedAnswer } from './in-flight';
+
+/** Sends `body` to `url` on `agent` and reads the whole answer; `signal` gives up on it. */
+export function postToSubgraph(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  agent: http.Agent,
+  signal: AbortSignal,
+): Promise<FetchedAnswer> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) =>
+      reject(
+        error.name === 'AbortError'
+          ? error
+          : new FetchError(`request to ${url} failed, reason: ${error.message}`, 'system', error),
+      );
+    const request = http.request(
+      url,
+      { method: 'POST', agent, signal, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', fail);
+        response.on('end', () => {
+          const pairs: Array<[string, string]> = [];
+          const raw = response.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+          resolve({
+            status: response.statusCode ?? 0,
+            statusText: response.statusMessage ?? '',
+            headers: pairs,
+            body: Buffer.concat(chunks),
+          });
+        });
+      },
+    );
+    request.on('error', fail);
+    request.end(body);
+  });
+}
