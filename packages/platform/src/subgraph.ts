@@ -285,6 +285,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
           req.header(READ_PRIMARY_HEADER) === '1' || /^\s*mutation\b/.test(String(req.body?.query ?? '')),
       }),
   });
+  // Only the gateway calls, and never revalidates: an ETag would be a hash of every answer for nothing.
+  app.set('etag', false);
   if (options.changeLog) serveChangeLogRoutes(app, options.changeLog, signed);
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
