@@ -101,6 +101,8 @@ export interface GatewayServer {
  */
 /** A connection that failed before any answer came: refused, or reset (a kept-alive socket the other end closed). */
 const CONNECTION_FAILED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+/** How many times a query whose connection failed is asked again, each on a new connection. */
+const QUERY_RETRIES = 2;
 
 function subgraphFetcher(
   config: GatewayConfig,
@@ -137,16 +139,19 @@ function subgraphFetcher(
             body: Buffer.from(await response.arrayBuffer()),
           };
         };
-        let answer: FetchedAnswer;
-        try {
-          answer = await send(agent);
-        } catch (error) {
-          // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
-          // once more, on a new connection, which a Service or proxy sends to a live replica. A
-          // mutation never is: it may have been written.
-          if (!CONNECTION_FAILED.has((error as { code?: string }).code ?? '') || !isQueryBody(body)) throw error;
-          metrics.subgraphFetchRetries.inc({ subgraph });
-          answer = await send(freshAgent);
+        let answer: FetchedAnswer | undefined;
+        for (let attempt = 0; !answer; attempt++) {
+          try {
+            answer = await send(attempt ? freshAgent : agent);
+          } catch (error) {
+            // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
+            // again, on a new connection, which a Service or proxy sends to a live replica; twice,
+            // since a new connection made as the replica dies may reach it still. A mutation never
+            // is: it may have been written.
+            const failed = CONNECTION_FAILED.has((error as { code?: string }).code ?? '');
+            if (!failed || !isQueryBody(body) || attempt >= QUERY_RETRIES) throw error;
+            metrics.subgraphFetchRetries.inc({ subgraph });
+          }
         }
         endTimer({ outcome: answer.status >= 200 && answer.status < 300 ? 'ok' : 'http_error' });
         return answer;

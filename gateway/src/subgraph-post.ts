@@ -15,12 +15,19 @@ export function postToSubgraph(
   signal: AbortSignal,
 ): Promise<FetchedAnswer> {
   return new Promise((resolve, reject) => {
-    const fail = (error: Error) =>
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
       reject(
         error.name === 'AbortError'
           ? error
           : new FetchError(`request to ${url} failed, reason: ${error.message}`, 'system', error),
       );
+    };
+    // A connection that closes before the whole answer came, without an error of its own.
+    const closedEarly = () =>
+      fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) as Error & { code: string });
     const request = http.request(
       url,
       { method: 'POST', agent, signal, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
@@ -28,7 +35,9 @@ export function postToSubgraph(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', fail);
+        response.on('close', closedEarly);
         response.on('end', () => {
+          settled = true;
           const pairs: Array<[string, string]> = [];
           const raw = response.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
@@ -42,6 +51,9 @@ export function postToSubgraph(
       },
     );
     request.on('error', fail);
+    request.on('close', () => {
+      if (!(request as { res?: unknown }).res) closedEarly();
+    });
     request.end(body);
   });
 }

@@ -31,7 +31,7 @@ import { freePort } from '../lib/ports';
 import { startService, stopAll, type ServiceProcess } from '../lib/processes';
 import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
-import { generateGraph, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
+import { describeSizes, generateGraphInto, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
 import { random } from '../lib/random';
 import { peerEnvironment } from './peers/common';
 
@@ -573,17 +573,8 @@ async function main() {
   let figures: PeerFigures;
   let report: string;
   try {
-    log(
-      `generating ${SIZES.events} events, ${SIZES.actors} actors, ${SIZES.claims} claims, ${SIZES.statements} statements`,
-    );
-    await generateGraph({
-      urls: {
-        events: federation.env.EVENTS_DATABASE_URL!,
-        actors: federation.env.ACTORS_DATABASE_URL!,
-        statements: federation.env.STATEMENTS_DATABASE_URL!,
-      },
-      sizes: SIZES,
-    });
+    log(`generating ${describeSizes(SIZES)}`);
+    await generateGraphInto(federation.env, SIZES);
 
     const subgraphUrls = Object.fromEntries(QUERIED_SUBGRAPHS.map((name) => [name, federation.subgraphUrls[name]]));
     const start = async (name: string, entry: string, env: (port: number) => NodeJS.ProcessEnv, ours = false) => {

@@ -80,22 +80,23 @@ export function withRawReads<Prisma extends object>(prisma: Prisma, adapter: Sql
 export const rawReadsOf = (prisma: object): RawQueryable | undefined => readers.get(prisma);
 
 /**
- * Rows of `table` whose `column` is one of `keys`, with the model's scalar fields (a generated
- * `<Model>ScalarFieldEnum`) as the columns: what `findMany({ where: { [column]: { in: keys } } })`
- * gives, as one plain statement.
+ * Rows of `table` by `id` (a uuid) or `slug`, with the model's scalar fields (a generated
+ * `<Model>ScalarFieldEnum`) as the columns: what `viaPrisma`, a `findMany({ where: { [column]:
+ * { in: keys } } })`, gives, as one plain statement with a raw reader, and `viaPrisma` without one.
  */
 export function rowsWhereIn<Row>(
-  reads: RawQueryable,
+  reads: RawQueryable | undefined,
   table: string,
   fields: Record<string, string>,
-  column: string,
-  type: 'uuid' | 'text',
-): (keys: readonly string[]) => Promise<Row[]> {
+  column: 'id' | 'slug',
+  viaPrisma: (keys: string[]) => Promise<Row[]>,
+): (keys: string[]) => Promise<Row[]> {
+  if (!reads) return viaPrisma;
   const columns = join(
     Object.values(fields).map((field) => raw(`"${field}"`)),
     ', ',
   );
   const from = raw(`"${table}" WHERE "${column}" = ANY(`);
-  const cast = raw(`::${type}[])`);
-  return (keys) => reads.$queryRaw<Row[]>(sql`SELECT ${columns} FROM ${from}${[...keys]}${cast}`);
+  const cast = raw(column === 'id' ? '::uuid[])' : '::text[])');
+  return (keys) => reads.$queryRaw<Row[]>(sql`SELECT ${columns} FROM ${from}${keys}${cast}`);
 }

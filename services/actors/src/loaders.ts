@@ -14,9 +14,9 @@ import type { ActorsPrisma } from './db';
 export function createLoaders(prisma: ActorsPrisma, raw?: RawQueryable) {
   const reads = raw ?? prisma;
   const actors = (column: 'id' | 'slug') =>
-    raw
-      ? rowsWhereIn<Actor>(raw, 'Actor', Prisma.ActorScalarFieldEnum, column, column === 'id' ? 'uuid' : 'text')
-      : (keys: readonly string[]) => prisma.actor.findMany({ where: { [column]: { in: [...keys] } } });
+    rowsWhereIn<Actor>(raw, 'Actor', Prisma.ActorScalarFieldEnum, column, (keys) =>
+      prisma.actor.findMany({ where: { [column]: { in: keys } } }),
+    );
   /** Positions by one side (`parentColumn`), latest first and undated last, optionally held now only. */
   const affiliationsBy = (parentColumn: 'memberId' | 'organizationId') =>
     lateralPageLoader<Affiliation, boolean>(reads, {

@@ -25,13 +25,13 @@ export function createLoaders(prisma: EventsPrisma, raw?: RawQueryable) {
   const relationsBy = (parentColumn: 'fromEventId' | 'toEventId') =>
     lateralPageLoader<EventRelation>(reads, { table: 'EventRelation', parentColumn, orderBy: [{ column: 'id' }] });
   const events = (column: 'id' | 'slug') =>
-    raw
-      ? rowsWhereIn<Event>(raw, 'Event', Prisma.EventScalarFieldEnum, column, column === 'id' ? 'uuid' : 'text')
-      : (keys: readonly string[]) => prisma.event.findMany({ where: { [column]: { in: [...keys] } } });
+    rowsWhereIn<Event>(raw, 'Event', Prisma.EventScalarFieldEnum, column, (keys) =>
+      prisma.event.findMany({ where: { [column]: { in: keys } } }),
+    );
   const places = (column: 'id' | 'slug') =>
-    raw
-      ? rowsWhereIn<Place>(raw, 'Place', Prisma.PlaceScalarFieldEnum, column, column === 'id' ? 'uuid' : 'text')
-      : (keys: readonly string[]) => prisma.place.findMany({ where: { [column]: { in: [...keys] } } });
+    rowsWhereIn<Place>(raw, 'Place', Prisma.PlaceScalarFieldEnum, column, (keys) =>
+      prisma.place.findMany({ where: { [column]: { in: keys } } }),
+    );
 
   return {
     // A merged event's old id and slug lead to the event it was merged into.

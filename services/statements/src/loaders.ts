@@ -29,9 +29,9 @@ const OLDEST_FIRST: OrderColumn[] = [{ column: 'createdAt' }, { column: 'id' }];
 export function createLoaders(prisma: StatementsPrisma, raw?: RawQueryable) {
   const reads = raw ?? prisma;
   const sources = (column: 'id' | 'slug') =>
-    raw
-      ? rowsWhereIn<Source>(raw, 'Source', Prisma.SourceScalarFieldEnum, column, column === 'id' ? 'uuid' : 'text')
-      : (keys: readonly string[]) => prisma.source.findMany({ where: { [column]: { in: [...keys] } } });
+    rowsWhereIn<Source>(raw, 'Source', Prisma.SourceScalarFieldEnum, column, (keys) =>
+      prisma.source.findMany({ where: { [column]: { in: keys } } }),
+    );
   /** The first statements of each parent whose `column` matches, in `orderBy`, optionally of some stances only. */
   const statementsBy = (parentColumn: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', orderBy: OrderColumn[]) =>
     lateralPageLoader<Statement, Stance[] | null>(reads, {
@@ -43,9 +43,9 @@ export function createLoaders(prisma: StatementsPrisma, raw?: RawQueryable) {
 
   return {
     claimById: rowsById(
-      raw
-        ? rowsWhereIn<Claim>(raw, 'Claim', Prisma.ClaimScalarFieldEnum, 'id', 'uuid')
-        : (ids) => prisma.claim.findMany({ where: { id: { in: ids } } }),
+      rowsWhereIn<Claim>(raw, 'Claim', Prisma.ClaimScalarFieldEnum, 'id', (ids) =>
+        prisma.claim.findMany({ where: { id: { in: ids } } }),
+      ),
     ),
     claimsByEventId: lateralPageLoader<Claim, ClaimAspect[] | null>(reads, {
       table: 'Claim',
@@ -93,9 +93,9 @@ export function createLoaders(prisma: StatementsPrisma, raw?: RawQueryable) {
       }),
     ),
     statementById: rowsById(
-      raw
-        ? rowsWhereIn<Statement>(raw, 'Statement', Prisma.StatementScalarFieldEnum, 'id', 'uuid')
-        : (ids) => prisma.statement.findMany({ where: { id: { in: ids } } }),
+      rowsWhereIn<Statement>(raw, 'Statement', Prisma.StatementScalarFieldEnum, 'id', (ids) =>
+        prisma.statement.findMany({ where: { id: { in: ids } } }),
+      ),
     ),
     statementsByClaimId: statementsBy('claimId', EARLIEST_FIRST),
     statementsBySpeakerId: statementsBy('speakerId', EARLIEST_FIRST),
