@@ -45,7 +45,7 @@ const { values: args } = parseArgs({
 const ROUNDS = args.quick ? 2 : Number(args.rounds);
 const REQUESTS = args.quick ? 30 : Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
-const WARMUP_REQUESTS = args.quick ? 20 : 60;
+const WARMUP_REQUESTS = args.quick ? 20 : 200;
 const PROFILE_DIR = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
 const SIZES: GraphSizes = args.quick
   ? { events: 500, actors: 1_000, claims: 1_250, statements: 5_000, seed: 1 }
@@ -177,7 +177,7 @@ function report(figures: ProfileFigures): string {
       return [
         `#### ${side.side}: ${name} (${ms(profile.busyMs / side.requests)} ms sampled per request${profile.windowed ? '' : ', whole run: no sample fell in a measured round'})`,
         ``,
-        `| area | self ms | share |`,
+        `| area | ms | share |`,
         `| --- | ---: | ---: |`,
         ...profile.areas.slice(0, 8).map((a) => `| ${a.name} | ${ms(a.ms)} | ${percent(a.share)} |`),
         ``,
@@ -196,7 +196,7 @@ function report(figures: ProfileFigures): string {
     ...(after.profiles
       ? [
           ``,
-          `What the fast side still spends its time on, by process (largest areas of self time in the measured rounds):`,
+          `What the fast side still spends its time on, by process: the largest areas in the measured rounds, each with the work Node did for it (its socket writes and reads, streams, timers):`,
           ``,
           ...PROCESSES.flatMap((name) => {
             const profile = after.profiles?.[name];
@@ -240,7 +240,7 @@ function report(figures: ProfileFigures): string {
       ? [
           `## Where the time goes`,
           ``,
-          `Self time in the V8 profiles, counting only samples taken during the measured rounds; an area is a package under node_modules, a folder of this repository or Node's own code.`,
+          `From the V8 profiles, counting only samples taken during the measured rounds. An area is a package under node_modules or a folder of this repository, with the time Node's own code (sockets, streams, timers) spent on its behalf; functions are by self time.`,
           ``,
           ...profileSection(after),
           ...profileSection(before),

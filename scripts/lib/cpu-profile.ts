@@ -11,6 +11,7 @@ import { repoRoot } from '@newsfacts/platform/config';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -40,15 +41,15 @@ export interface ProfileSummary {
   /** False when no sample fell in a window and the whole profile was counted instead. */
   windowed: boolean;
   functions: SelfTime[];
+  /** By the package or folder whose code ran, Node's own work (sockets, streams, timers) counted to the code that called it. */
   areas: SelfTime[];
 }
 
 export const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Where a script lives, in a word: `pkg @prisma/client`, `gateway/src`, `node:internal`. */
-function areaOf(url: string, functionName: string): string {
-  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  if (url.startsWith('node:')) return 'node: internals';
+/** Where a script lives, in a word (`pkg @prisma/client`, `gateway/src`), or undefined for Node's own code. */
+function areaOf(url: string): string | undefined {
+  if (!url || url.startsWith('node:')) return undefined;
   const file = url.replace(/^file:\/\//, '');
   const modules = file.lastIndexOf('/node_modules/');
   if (modules >= 0) {
@@ -74,6 +75,24 @@ function ranked(totals: Map<string, number>, busy: number, top: number): SelfTim
 export function summarizeProfile(file: string, windows: Window[], top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // The nearest frame, this one or a caller, that is not Node's own: what the time was spent for.
+  const areas = new Map<number, string>();
+  const attributed = (id: number): string => {
+    let area = areas.get(id);
+    if (area === undefined) {
+      const { url, functionName } = nodes.get(id)!.callFrame;
+      const parent = parents.get(id);
+      area =
+        areaOf(url) ??
+        (parent === undefined || nodes.get(parent)!.callFrame.functionName === '(root)'
+          ? `(Node: ${functionName || 'anonymous'})`
+          : attributed(parent));
+      areas.set(id, area);
+    }
+    return area;
+  };
   const inWindow = (at: number) => windows.some((window) => at >= window.start && at <= window.end);
   let at = profile.startTime;
   const times = profile.timeDeltas.map((delta) => (at += delta));
@@ -91,7 +110,7 @@ export function summarizeProfile(file: string, windows: Window[], top = 15): Pro
     const where = url ? ` ${path.relative(repoRoot, url.replace(/^file:\/\//, ''))}:${lineNumber + 1}` : '';
     const name = `${functionName || '(anonymous)'}${where}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
-    const area = areaOf(url, functionName);
+    const area = attributed(id);
     byArea.set(area, (byArea.get(area) ?? 0) + micros);
   });
   return { busyMs: busy / 1000, windowed, functions: ranked(byFunction, busy, top), areas: ranked(byArea, busy, top) };
