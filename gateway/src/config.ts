@@ -99,7 +99,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
         .enum(['true', 'false'])
         .default('true')
         .transform((value) => value === 'true'),
-      FAST_SUBGRAPH_FETCHES: flag(true),
+      FAST_SUBGRAPH_FETCHES: flag(false),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,
       REDIS_URL: optionalUrl,
@@ -180,7 +180,7 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       shareInFlightFetches: parsed.SHARE_IN_FLIGHT_FETCHES,
       /** A query's entity fetches to one subgraph are merged into one request (fetch-merging.ts); off only to measure it. */
       mergeSubgraphFetches: parsed.MERGE_SUBGRAPH_FETCHES,
-      /** Subgraph requests on Node's HTTP client (subgraph-post.ts) rather than node-fetch; off only to measure it. */
+      /** Subgraph requests on Node's HTTP client (subgraph-post.ts) rather than node-fetch: opt-in, no gain measured once warm. */
       fastSubgraphFetches: parsed.FAST_SUBGRAPH_FETCHES,
       /** On SIGTERM, how long to serve on with /readyz at 503 before closing the port. */
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,

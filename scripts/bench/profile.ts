@@ -3,9 +3,8 @@
  *
  * One federation is launched on scratch PostgreSQL databases (TEST_DATABASE_URL's server) with a
  * generated graph beside the seed, at its defaults ("after": plain-SQL reads on); a second runs
- * beside it on the same databases with `RAW_SQL_READS=false` and `FAST_SUBGRAPH_FETCHES=false`
- * ("before": every read through Prisma and every subgraph request through node-fetch, as before
- * the fast paths). Both must answer a sample of queries alike. Then, for
+ * beside it on the same databases with `RAW_SQL_READS=false` ("before": every read
+ * through Prisma, as before the fast path). Both must answer a sample of queries alike. Then, for
  * --rounds rounds, each is sent --requests raid queries about random generated events (a
  * different list each round, the same for both sides; nothing repeats often enough for a cache or
  * in-flight sharing to help), --concurrency at a time, the sides taking turns and swapping who
@@ -19,6 +18,7 @@
  *
  *   npm run bench:profile -- [--rounds 6] [--requests 100] [--concurrency 1] [--cpu-prof DIR] [--out docs/profile.md] [--quick]
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,11 +56,12 @@ const SUBGRAPHS = ['events', 'actors', 'statements'] as const;
 const SIDES = ['before', 'after'] as const;
 type Side = (typeof SIDES)[number];
 const SIDE_SETTING: Record<Side, string> = {
-  before:
-    '`RAW_SQL_READS=false` and `FAST_SUBGRAPH_FETCHES=false`: every read through Prisma, subgraph requests through node-fetch',
-  after: 'the defaults: hot reads as plain SQL on the driver, subgraph requests on Node’s HTTP client',
+  before: '`RAW_SQL_READS=false`: every read through Prisma',
+  after: 'the defaults: the loaders’ reads as plain SQL on the driver',
 };
 
+/** /metrics answers in production only to its token. */
+const METRICS_TOKEN = randomBytes(24).toString('hex');
 const log = (message: string) => process.stderr.write(`bench:profile: ${message}\n`);
 const bodyOf = (index: number) =>
   JSON.stringify({ query: RAID_QUERY, variables: { slug: syntheticSlug.event(index) } });
@@ -94,7 +95,13 @@ interface Snapshot {
 
 async function snapshot(federation: RunningFederation): Promise<Snapshot> {
   const texts = await Promise.all(
-    SUBGRAPHS.map(async (name) => (await fetch(`${federation.subgraphUrls[name]}/metrics`)).text()),
+    SUBGRAPHS.map(async (name) =>
+      (
+        await fetch(`${federation.subgraphUrls[name]}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        })
+      ).text(),
+    ),
   );
   return {
     cpu: Object.fromEntries(
@@ -124,11 +131,13 @@ function launch(side: Side, options: Pick<LaunchOptions, 'databases' | 'prepare'
     ...options,
     env: {
       ...isolatedEnv(),
-      NODE_ENV: 'development',
+      // As deployed: graphql-js, express and Apollo skip their development-time checks.
+      NODE_ENV: 'production',
+      METRICS_TOKEN,
       ANONYMOUS_ACCESS: 'read',
       ANONYMOUS_OPERATIONS_PER_MINUTE: '100000000',
       ANONYMOUS_COST_PER_MINUTE: '100000000000',
-      ...(side === 'before' ? { RAW_SQL_READS: 'false', FAST_SUBGRAPH_FETCHES: 'false' } : {}),
+      ...(side === 'before' ? { RAW_SQL_READS: 'false' } : {}),
     },
     nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${side}`] : [],
     ports: 'free',
@@ -223,7 +232,7 @@ function report(figures: ProfileFigures): string {
     ),
     `- Load average (1 min) at the start and at the end: ${figures.loadAverage.start.toFixed(1)} and ${figures.loadAverage.end.toFixed(1)}`,
     `- Graph: the seed plus ${SIZES.events.toLocaleString('en')} generated events, ${SIZES.actors.toLocaleString('en')} actors, ${SIZES.claims.toLocaleString('en')} claims and ${SIZES.statements.toLocaleString('en')} statements; each query asks about a random generated event (\`syntheticSlug.event(i)\`), so neither a cache nor in-flight sharing helps`,
-    `- Both federations run at their defaults (response cache off, every protection on: signatures, quotas, cost and depth limits, per-request logs and metrics), anonymous reads allowed; they differ only in \`RAW_SQL_READS\` and \`FAST_SUBGRAPH_FETCHES\`${figures.cpuProfiled ? '. **Every process ran under `--cpu-prof`**, whose sampling adds to the CPU figures' : ''}`,
+    `- Both federations run at their defaults in production mode (\`NODE_ENV=production\`; response cache off, every protection on: signatures, quotas, cost and depth limits, per-request logs and metrics), anonymous reads allowed; they differ only in \`RAW_SQL_READS\`${figures.cpuProfiled ? '. **Every process ran under `--cpu-prof`**, whose sampling adds to the CPU figures' : ''}`,
     ``,
     `| process | before: CPU ms / query | after: CPU ms / query | after ÷ before |`,
     `| --- | ---: | ---: | ---: |`,
