@@ -238,7 +238,7 @@ function report(figures: ProfileFigures): string {
     `| --- | ---: | ---: | ---: |`,
     ...rows,
     ``,
-    `Before: ${SIDE_SETTING.before}. After: ${SIDE_SETTING.after}. CPU is user + system time from /proc/<pid>/stat over the measured rounds (10 ms ticks), divided by the queries sent; PostgreSQL's own CPU is not in it. Total per round, before: ${spread(before)}; after: ${spread(after)}.`,
+    `Before: ${SIDE_SETTING.before}. After: ${SIDE_SETTING.after}. CPU is user + system time from /proc/<pid>/stat over the measured rounds (10 ms ticks), divided by the queries sent; PostgreSQL's own CPU is not in it. Total per round, before: ${spread(before)}; after: ${spread(after)}. The gateway runs the same code on both sides (only the subgraphs read \`RAW_SQL_READS\`): its ratio, ${ratio('gateway').toFixed(2)}, shows how far apart two identical processes measure in this run.`,
     ``,
     `| subgraph | before: SQL statements / query | after |`,
     `| --- | ---: | ---: |`,
