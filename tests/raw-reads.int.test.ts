@@ -46,6 +46,16 @@ afterAll(async () => {
   await Promise.all(Object.values(scratch).map((database) => database.drop()));
 });
 
+/** A subgraph's loaders on its database: through Prisma, or (`raw`) on plain SQL. */
+const loadersOf =
+  <Prisma, Loaders>(
+    db: Database,
+    createPrisma: (db: Database) => Prisma,
+    createLoaders: (prisma: Prisma, raw?: ReturnType<typeof rawReads>) => Loaders,
+  ) =>
+  (raw: boolean) =>
+    createLoaders(createPrisma(db), raw ? rawReads(db.adapter) : undefined);
+
 /** `read` with loaders through Prisma and with loaders on plain SQL: the same rows, in as many statements. */
 async function sameBothWays<Loaders>(
   make: (raw: boolean) => Loaders,
@@ -63,16 +73,19 @@ async function sameBothWays<Loaders>(
 
 const ids = async (db: Database, table: string) =>
   (await db.query<{ id: string }>(`SELECT id FROM "${table}" ORDER BY id`)).map((row) => row.id);
-const all = <T>(keys: string[], load: (key: string) => Promise<T>) => Promise.all(keys.map(load));
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+/** Every id of a table (and one it does not hold), and every slug. */
+const keysOf = async (db: Database, table: string): Promise<[string[], string[]]> => [
+  [...(await ids(db, table)), UNKNOWN],
+  (await db.query<{ slug: string }>(`SELECT slug FROM "${table}"`)).map((row) => row.slug),
+];
+const all = <T>(keys: string[], load: (key: string) => Promise<T>) => Promise.all(keys.map(load));
 
 describe('plain-SQL reads', () => {
   it('give the events subgraph the rows Prisma gives', async () => {
     const db = databases.events;
-    const prisma = eventsPrisma(db);
-    const make = (raw: boolean) => eventsLoaders(prisma, raw ? rawReads(db.adapter) : undefined);
-    const events = [...(await ids(db, 'Event')), UNKNOWN];
-    const slugs = (await db.query<{ slug: string }>(`SELECT slug FROM "Event"`)).map((row) => row.slug);
+    const make = loadersOf(db, eventsPrisma, eventsLoaders);
+    const [events, slugs] = await keysOf(db, 'Event');
     const places = await ids(db, 'Place');
     const actors = [syntheticId('actor', 0), syntheticId('actor', 1), UNKNOWN];
     const found = await sameBothWays(make, async (loaders) => ({
@@ -93,10 +106,8 @@ describe('plain-SQL reads', () => {
 
   it('give the actors subgraph the rows Prisma gives', async () => {
     const db = databases.actors;
-    const prisma = actorsPrisma(db);
-    const make = (raw: boolean) => actorsLoaders(prisma, raw ? rawReads(db.adapter) : undefined);
-    const actors = [...(await ids(db, 'Actor')), UNKNOWN];
-    const slugs = (await db.query<{ slug: string }>(`SELECT slug FROM "Actor"`)).map((row) => row.slug);
+    const make = loadersOf(db, actorsPrisma, actorsLoaders);
+    const [actors, slugs] = await keysOf(db, 'Actor');
     const found = await sameBothWays(make, async (loaders) => ({
       byId: await all(actors, (id) => loaders.actorById.load(id)),
       bySlug: await all(slugs, (slug) => loaders.actorBySlug.load(slug)),
@@ -111,8 +122,7 @@ describe('plain-SQL reads', () => {
 
   it('give the statements subgraph the rows Prisma gives', async () => {
     const db = databases.statements;
-    const prisma = statementsPrisma(db);
-    const make = (raw: boolean) => statementsLoaders(prisma, raw ? rawReads(db.adapter) : undefined);
+    const make = loadersOf(db, statementsPrisma, statementsLoaders);
     const claims = [...(await ids(db, 'Claim')), UNKNOWN];
     const events = (await db.query<{ id: string }>(`SELECT DISTINCT "eventId" AS id FROM "Claim"`)).map((r) => r.id);
     const speakers = (

@@ -27,7 +27,7 @@ import { repoRoot } from '@newsfacts/platform/config';
 import { RAID_QUERY } from '../../gateway/web/src/examples/raid-query';
 import { summarizeProfile, monotonicMicros, type ProfileSummary, type Window } from '../lib/cpu-profile';
 import { isolatedEnv, launchFederation, type LaunchOptions, type RunningFederation } from '../lib/federation';
-import { machine, procCpuSeconds } from '../lib/load-machine';
+import { machine, machineFigures, procCpuSeconds, type MachineFigures } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
 import { random } from '../lib/random';
 import { describeSizes, generateGraphInto, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
@@ -266,9 +266,9 @@ export interface ProfileFigures {
   concurrency: number;
   warmupRequests: number;
   cpuProfiled: boolean;
-  machine: { cpu: string; cpus: number; memoryBytes: number; node: string };
-  loadAverage: { start: number; end: number };
   graph: GraphSizes;
+  machine: MachineFigures;
+  loadAverage: { start: number; end: number };
   identicalAnswers: number;
   sides: Record<Side, SideFigures>;
 }
@@ -375,7 +375,6 @@ async function main() {
       return [side, figures];
     }),
   ) as Record<Side, SideFigures>;
-  const cpu = os.cpus();
   const figures: ProfileFigures = {
     measuredAt: new Date().toISOString(),
     command: process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : '',
@@ -384,7 +383,7 @@ async function main() {
     concurrency: CONCURRENCY,
     warmupRequests: WARMUP_REQUESTS,
     cpuProfiled: Boolean(PROFILE_DIR),
-    machine: { cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, memoryBytes: os.totalmem(), node: process.version },
+    machine: machineFigures(),
     loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
     graph: SIZES,
     identicalAnswers: identical,
