@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  flag,
   loadMetricsAccess,
   logLevel,
   optionalUrl,
@@ -90,18 +91,9 @@ function gatewayConfigSchema(env: NodeJS.ProcessEnv) {
       EXPORTS_PER_HOUR: positive(20),
       EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
       HTTP_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(15),
-      SHARE_IN_FLIGHT_FETCHES: z
-        .enum(['true', 'false'])
-        .default('true')
-        .transform((value) => value === 'true'),
-      MERGE_SUBGRAPH_FETCHES: z
-        .enum(['true', 'false'])
-        .default('true')
-        .transform((value) => value === 'true'),
-      MERGE_FETCHES_ACROSS_REQUESTS: z
-        .enum(['true', 'false'])
-        .default('true')
-        .transform((value) => value === 'true'),
+      SHARE_IN_FLIGHT_FETCHES: flag(true),
+      MERGE_SUBGRAPH_FETCHES: flag(true),
+      MERGE_FETCHES_ACROSS_REQUESTS: flag(true),
       FETCH_MERGE_WINDOW_MS: z.coerce.number().int().min(0).max(1_000).default(0),
       SHUTDOWN_GRACE_MS: shutdownGraceMs,
       SUBGRAPH_SIGNING_SECRET: signingSecret,

@@ -45,7 +45,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     subgraphFetchRetries: new Counter({
       name: 'newsfacts_subgraph_fetch_retries_total',
-      help: 'Queries sent to a subgraph a second time, on a new connection, after the first was refused or reset unanswered.',
+      help: 'Queries sent to a subgraph again, each time on a new connection, after an attempt was refused or reset unanswered.',
       labelNames: ['subgraph'],
       registers,
     }),

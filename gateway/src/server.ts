@@ -100,6 +100,8 @@ export interface GatewayServer {
  */
 /** A connection that failed before any answer came: refused, or reset (a kept-alive socket the other end closed). */
 const CONNECTION_FAILED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+/** How many times a query whose connection failed is asked again, each on a new connection. */
+const QUERY_RETRIES = 2;
 
 function subgraphFetcher(
   config: GatewayConfig,
@@ -119,25 +121,31 @@ function subgraphFetcher(
     const fetchOnce = async (): Promise<FetchedAnswer> => {
       const endTimer = metrics.subgraphFetchDuration.startTimer({ subgraph });
       try {
-        const signal = AbortSignal.timeout(timeoutMs) as never;
-        let response: Awaited<ReturnType<typeof fetch>>;
-        try {
-          response = await fetch(url, { ...init, headers, agent, signal });
-        } catch (error) {
-          // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
-          // once more, on a new connection, which a Service or proxy sends to a live replica. A
-          // mutation never is: it may have been written.
-          if (!CONNECTION_FAILED.has((error as { code?: string }).code ?? '') || !isQueryBody(body)) throw error;
-          metrics.subgraphFetchRetries.inc({ subgraph });
-          response = await fetch(url, { ...init, headers, agent: freshAgent, signal });
-        }
-        const answer = {
-          status: response.status,
-          statusText: response.statusText,
-          headers: [...response.headers.entries()],
-          body: Buffer.from(await response.arrayBuffer()),
+        const signal = AbortSignal.timeout(timeoutMs);
+        const send = async (on: http.Agent): Promise<FetchedAnswer> => {
+          const response = await fetch(url, { ...init, headers, agent: on, signal });
+          return {
+            status: response.status,
+            statusText: response.statusText,
+            headers: [...response.headers.entries()],
+            body: Buffer.from(await response.arrayBuffer()),
+          };
         };
-        endTimer({ outcome: response.ok ? 'ok' : 'http_error' });
+        let answer: FetchedAnswer | undefined;
+        for (let attempt = 0; !answer; attempt++) {
+          try {
+            answer = await send(attempt ? freshAgent : agent);
+          } catch (error) {
+            // A replica that died (or a proxy that lost it) before answering: a query is safe to ask
+            // again, on a new connection, which a Service or proxy sends to a live replica; twice,
+            // since a new connection made as the replica dies may reach it still. A mutation never
+            // is: it may have been written.
+            const failed = CONNECTION_FAILED.has((error as { code?: string }).code ?? '');
+            if (!failed || !isQueryBody(body) || attempt >= QUERY_RETRIES) throw error;
+            metrics.subgraphFetchRetries.inc({ subgraph });
+          }
+        }
+        endTimer({ outcome: answer.status >= 200 && answer.status < 300 ? 'ok' : 'http_error' });
         return answer;
       } catch (error) {
         endTimer({

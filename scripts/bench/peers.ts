@@ -44,7 +44,8 @@ import { freePort } from '../lib/ports';
 import { startService, stopAll, type ServiceProcess } from '../lib/processes';
 import { machine, procCpuSeconds } from '../lib/load-machine';
 import { sumOf } from '../lib/prometheus';
-import { generateGraph, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
+import { describeSizes, generateGraphInto, syntheticSlug, type GraphSizes } from '../lib/synthetic-graph';
+import { random } from '../lib/random';
 import { peerEnvironment } from './peers/common';
 import {
   CREATE_HOT_EVENT,
@@ -233,18 +234,6 @@ interface Endpoint {
   pid: number;
   /** Ours: its /metrics, for the fetches it shared and its response cache hits. */
   metricsUrl?: string;
-}
-
-/** A deterministic PRNG (mulberry32): every gateway is sent the same sequence of events. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const bodyOf = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -678,17 +667,8 @@ async function main() {
   let figures: PeerFigures;
   let report: string;
   try {
-    log(
-      `generating ${SIZES.events} events, ${SIZES.actors} actors, ${SIZES.claims} claims, ${SIZES.statements} statements`,
-    );
-    await generateGraph({
-      urls: {
-        events: federation.env.EVENTS_DATABASE_URL!,
-        actors: federation.env.ACTORS_DATABASE_URL!,
-        statements: federation.env.STATEMENTS_DATABASE_URL!,
-      },
-      sizes: SIZES,
-    });
+    log(`generating ${describeSizes(SIZES)}`);
+    await generateGraphInto(federation.env, SIZES);
 
     // The write-heavy mix's writer: a key of its own with the write scope, as a partner's, and
     // the events it writes to, which only it (or an admin key) may change.

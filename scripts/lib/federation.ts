@@ -68,6 +68,8 @@ export interface RestartOptions {
 export interface LaunchOptions {
   /** Settings over process.env for every child (log level, quotas, …). */
   env?: NodeJS.ProcessEnv;
+  /** Flags for node in every child, such as `--cpu-prof`. */
+  nodeArgs?: string[];
   /** `environment` (the default): `<NAME>_PORT` or each service's default port; `free`: ports the OS picks. */
   ports?: 'environment' | 'free';
   /** Default: `{ kind: 'environment' }`, as `npm start` runs. */
@@ -189,7 +191,7 @@ export async function launchFederation(options: LaunchOptions = {}): Promise<Run
     // Set once everything is up: from then on a crash is restarted (if asked), not fatal.
     let up = false;
     const start = (name: ServiceName): ServiceProcess => {
-      const service = startService(name, entryOf(name), env, onLine);
+      const service = startService(name, entryOf(name), env, onLine, [], options.nodeArgs);
       started.push(service);
       processes[name] = service;
       void service.exited.then((code) => {

@@ -18,3 +18,16 @@ export function machine(connections: number): string[] {
     `- Node.js ${process.version}; PostgreSQL on loopback; autocannon in the same machine, ${connections} connections`,
   ];
 }
+
+/** Where a benchmark ran, as its JSON records it. */
+export interface MachineFigures {
+  cpu: string;
+  cpus: number;
+  memoryBytes: number;
+  node: string;
+}
+
+export function machineFigures(): MachineFigures {
+  const cpu = os.cpus();
+  return { cpu: cpu[0]?.model ?? 'unknown', cpus: cpu.length, memoryBytes: os.totalmem(), node: process.version };
+}

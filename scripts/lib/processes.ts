@@ -16,8 +16,10 @@ export function startService(
   env: NodeJS.ProcessEnv,
   onLine: (name: string, line: string) => void,
   args: string[] = [],
+  /** Flags for node itself, before the entry (`--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs: string[] = [],
 ): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, entry), ...args], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -805,3 +805,19 @@ export function checkSizes(sizes: GraphSizes): void {
     throw new RangeError(`--seed must be a whole number from 0 to 2^31; got ${sizes.seed}`);
   }
 }
+
+/** The graph's sizes in words, for a log line. */
+export const describeSizes = (sizes: GraphSizes) =>
+  `${sizes.events} events, ${sizes.actors} actors, ${sizes.claims} claims, ${sizes.statements} statements`;
+
+/** Generates the graph into a launched federation's databases, as its environment names them. */
+export function generateGraphInto(env: NodeJS.ProcessEnv, sizes: GraphSizes): Promise<TableTiming[]> {
+  return generateGraph({
+    urls: {
+      events: env.EVENTS_DATABASE_URL!,
+      actors: env.ACTORS_DATABASE_URL!,
+      statements: env.STATEMENTS_DATABASE_URL!,
+    },
+    sizes,
+  });
+}

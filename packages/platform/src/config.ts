@@ -30,6 +30,13 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
  */
 export const shutdownGraceMs = z.coerce.number().int().min(0).max(120_000).default(0);
 
+/** A true/false setting. */
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true');
+
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** An optional URL from the environment: unset and empty both mean "not configured". */

@@ -87,6 +87,8 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
 ]);
+/** Driver adapters' kinds for the same (a raw read's errors carry them, where Prisma's carry P1001, P1017, P1008). */
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
 const UNAVAILABLE_MESSAGE =
   /ECONNREFUSED|ECONNRESET|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command|Server has closed the connection|Client has encountered a connection error/i;
 
@@ -97,7 +99,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current && depth < 6;
     current = (current as { cause?: unknown }).cause, depth++
   ) {
-    const { code, message, originalCode } = current as { code?: unknown; message?: unknown; originalCode?: unknown };
+    const { code, message, originalCode, kind } = current as {
+      code?: unknown;
+      message?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+    };
+    if (typeof kind === 'string' && UNAVAILABLE_KINDS.has(kind)) return true;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
     if (typeof originalCode === 'string' && (UNAVAILABLE_CODES.has(originalCode) || originalCode.startsWith('08')))
       return true;

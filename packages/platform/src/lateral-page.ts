@@ -1,4 +1,5 @@
 import { pageLoader } from './loaders';
+import type { RawQueryable } from './raw-reads';
 import { empty, join, raw, sql, type Sql } from './sql';
 
 /**
@@ -139,11 +140,6 @@ export function lateralPage(page: LateralPage): Sql {
     ORDER BY ${outerOrder('listed')}`;
 }
 
-/** What a lateral page needs of a Prisma client. */
-export interface RawQueryable {
-  $queryRaw<T = unknown>(query: Sql): Promise<T>;
-}
-
 export interface LateralPageLoaderSpec<Row, Filters> extends Omit<LateralPage, 'parent' | 'first' | 'where'> {
   /** The column naming each row's parent: the loader's keys are its values. */
   parentColumn: keyof Row & string;
@@ -155,14 +151,11 @@ export interface LateralPageLoaderSpec<Row, Filters> extends Omit<LateralPage, '
  * A pageLoader over a lateralPage: `load(parent, first, filters)` gives a parent's first rows,
  * and every parent asked for in one tick with the same `first` and filters costs one statement.
  */
-export function lateralPageLoader<Row, Filters = null>(
-  prisma: RawQueryable,
-  spec: LateralPageLoaderSpec<Row, Filters>,
-) {
+export function lateralPageLoader<Row, Filters = null>(reads: RawQueryable, spec: LateralPageLoaderSpec<Row, Filters>) {
   const { parentColumn, where, ...page } = spec;
   return pageLoader(
     (parents, first, filters: Filters) =>
-      prisma.$queryRaw<Row[]>(
+      reads.$queryRaw<Row[]>(
         lateralPage({
           ...page,
           parent: { column: parentColumn, type: 'uuid', values: parents },

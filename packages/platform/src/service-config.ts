@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  flag,
   loadMetricsAccess,
   logLevel,
   optionalUrl,
@@ -45,6 +46,8 @@ export interface SubgraphConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** Where spans go (OTEL_*); tracing is off without an endpoint. */
   tracing: TracingConfig;
+  /** The loaders' hot reads as plain SQL on the driver (raw-reads.ts), not through Prisma: `RAW_SQL_READS`, on unless false. */
+  rawSqlReads: boolean;
 }
 
 export const signingSecret = z
@@ -98,7 +101,7 @@ export function loadDatabaseTarget(name: DatabaseName, env: NodeJS.ProcessEnv = 
 
 /**
  * A subgraph's configuration: `<NAME>_PORT`, `<NAME>_DATABASE_URL`, `HOST`, `LOG_LEVEL`,
- * `DATA_DIR`, `DATABASE_POOL_SIZE`, `SUBGRAPH_SIGNING_SECRET`, `SHUTDOWN_GRACE_MS`. Without a database URL the embedded default serves, from
+ * `DATA_DIR`, `DATABASE_POOL_SIZE`, `SUBGRAPH_SIGNING_SECRET`, `SHUTDOWN_GRACE_MS`, `RAW_SQL_READS`. Without a database URL the embedded default serves, from
  * `<DATA_DIR>/<name>` (DATA_DIR defaults to `.data` in the repository).
  */
 export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -109,6 +112,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     LOG_LEVEL: logLevel,
     SUBGRAPH_SIGNING_SECRET: signingSecret,
     SHUTDOWN_GRACE_MS: shutdownGraceMs,
+    RAW_SQL_READS: flag(true),
   });
   const parsed = parseConfig(schema, env) as Record<string, unknown>;
   return {
@@ -122,6 +126,7 @@ export function loadSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS as number,
     subgraphUrls: loadSubgraphUrls(env),
     tracing: loadTracingConfig(name, env),
+    rawSqlReads: parsed.RAW_SQL_READS as boolean,
   };
 }
 

@@ -28,6 +28,7 @@ import {
   type ForwardedPrincipal,
 } from './signing';
 import { createLogger, type Logger } from './logger';
+import { rawReadsOf, withRawReads, type RawQueryable } from './raw-reads';
 import { createServiceMetrics, observePool, statementObserver, type ServiceMetrics } from './metrics';
 import { loadSubgraphConfig, type SubgraphName } from './service-config';
 import { operationNameOnSpan, startTracing } from './tracing';
@@ -284,6 +285,8 @@ export async function createSubgraphServer<Context extends BaseContext>(
           req.header(READ_PRIMARY_HEADER) === '1' || /^\s*mutation\b/.test(String(req.body?.query ?? '')),
       }),
   });
+  // Only the gateway calls, and never revalidates: an ETag would be a hash of every answer for nothing.
+  app.set('etag', false);
   if (options.changeLog) serveChangeLogRoutes(app, options.changeLog, signed);
   return { app, apollo: apollo as unknown as ApolloServer<BaseContext>, stop: () => apollo.stop() };
 }
@@ -308,9 +311,14 @@ interface Disconnectable {
   $disconnect(): Promise<void>;
 }
 
+/** How a subgraph's Prisma client is built: with a raw reader for its loaders (raw-reads.ts) unless turned off. */
+export interface PrismaOptions {
+  rawSqlReads?: boolean;
+}
+
 export interface SubgraphProgram<Prisma extends Disconnectable> {
   name: SubgraphName;
-  createPrisma(db: Database): Prisma;
+  createPrisma(db: Database, options?: PrismaOptions): Prisma;
   createServer(deps: SubgraphDeps<Prisma>): Promise<SubgraphServer>;
   startWorker?(deps: WorkerDeps<Prisma>): Worker;
 }
@@ -329,8 +337,11 @@ export interface SubgraphDefinition<Prisma extends Disconnectable, Loaders> {
   /** The resolver map graphql-codegen typed against this schema and context. */
   resolvers: object;
   createPrisma(db: Database): Prisma;
-  /** A fresh set per request, so one request's DataLoader cache never serves another. */
-  createLoaders(prisma: Prisma): Loaders;
+  /**
+   * A fresh set per request, so one request's DataLoader cache never serves another. With `raw`
+   * the hot reads go through it as plain SQL; without, through Prisma.
+   */
+  createLoaders(prisma: Prisma, raw?: RawQueryable): Loaders;
   /** Largest request body, in bytes (1 MB unless given). */
   bodyLimit?: number;
   /**
@@ -374,7 +385,7 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
     ...identity,
     prisma,
     peers,
-    loaders: definition.createLoaders(prisma),
+    loaders: definition.createLoaders(prisma, rawReadsOf(prisma)),
   });
   // graphql-codegen's resolver types and @apollo/subgraph's map describe the same object, but
   // codegen's `__resolveReference` and scalar entries do not fit Apollo's looser signature.
@@ -382,7 +393,10 @@ export function defineSubgraph<Prisma extends Disconnectable, Loaders>(
   return {
     name: definition.name,
     typeDefs,
-    createPrisma: definition.createPrisma,
+    createPrisma: (db, { rawSqlReads = true } = {}) => {
+      const prisma = definition.createPrisma(db);
+      return rawSqlReads ? withRawReads(prisma, db.adapter) : prisma;
+    },
     startWorker: definition.startWorker,
     createContext,
     createServer: async (deps) => {
@@ -453,8 +467,11 @@ async function main<Prisma extends Disconnectable>(program: SubgraphProgram<Pris
   const db = await openDatabase(config.database, { logger, observeStatement: statementObserver(metrics) });
   logger.info({ database: db.description }, `database: ${db.description}`);
   if (db.poolStats()) observePool(metrics, () => db.poolStats()!);
-  const prisma = program.createPrisma(db);
-  const readPrisma = db.readAdapter ? program.createPrisma({ ...db, adapter: db.readAdapter }) : undefined;
+  const { rawSqlReads } = config;
+  const prisma = program.createPrisma(db, { rawSqlReads });
+  const readPrisma = db.readAdapter
+    ? program.createPrisma({ ...db, adapter: db.readAdapter }, { rawSqlReads })
+    : undefined;
   const server = await program.createServer({
     prisma,
     readPrisma,

@@ -1,18 +1,25 @@
 import { lateralPageLoader } from '@newsfacts/platform/lateral-page';
 import { UUID_PATTERN } from '@newsfacts/platform/ids';
 import { rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
+import { rowsWhereIn, type RawQueryable } from '@newsfacts/platform/raw-reads';
 import { heldNowSql } from './affiliations';
-import type { Affiliation, Alias } from './generated/prisma/client.ts';
+import { Prisma, type Actor, type Affiliation, type Alias } from './generated/prisma/client.ts';
 import type { ActorsPrisma } from './db';
 
 /**
  * Every read a request makes goes through one of these, so N parents cost one query; lists take
  * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
+ * With `raw` (raw-reads.ts) they are plain SQL on the driver; without, Prisma's.
  */
-export function createLoaders(prisma: ActorsPrisma) {
+export function createLoaders(prisma: ActorsPrisma, raw?: RawQueryable) {
+  const reads = raw ?? prisma;
+  const actors = (column: 'id' | 'slug') =>
+    rowsWhereIn<Actor>(raw, 'Actor', Prisma.ActorScalarFieldEnum, column, (keys) =>
+      prisma.actor.findMany({ where: { [column]: { in: keys } } }),
+    );
   /** Positions by one side (`parentColumn`), latest first and undated last, optionally held now only. */
   const affiliationsBy = (parentColumn: 'memberId' | 'organizationId') =>
-    lateralPageLoader<Affiliation, boolean>(prisma, {
+    lateralPageLoader<Affiliation, boolean>(reads, {
       table: 'Affiliation',
       parentColumn,
       where: (heldNowOnly) => (heldNowOnly ? heldNowSql : undefined),
@@ -21,15 +28,9 @@ export function createLoaders(prisma: ActorsPrisma) {
 
   return {
     // A merged actor's old id and slug lead to the actor it was merged into.
-    actorById: rowsById(
-      (ids) => prisma.actor.findMany({ where: { id: { in: ids } } }),
-      (missing) => redirected(prisma, 'fromId', missing),
-    ),
-    actorBySlug: rowsBySlug(
-      (slugs) => prisma.actor.findMany({ where: { slug: { in: slugs } } }),
-      (missing) => redirected(prisma, 'fromSlug', missing),
-    ),
-    aliasesByActorId: lateralPageLoader<Alias>(prisma, {
+    actorById: rowsById(actors('id'), (missing) => redirected(prisma, 'fromId', missing)),
+    actorBySlug: rowsBySlug(actors('slug'), (missing) => redirected(prisma, 'fromSlug', missing)),
+    aliasesByActorId: lateralPageLoader<Alias>(reads, {
       table: 'Alias',
       parentColumn: 'actorId',
       key: 'name',

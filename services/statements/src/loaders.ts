@@ -1,9 +1,17 @@
 import DataLoader from 'dataloader';
 import { lateralPage, lateralPageLoader, orderClause, type OrderColumn } from '@newsfacts/platform/lateral-page';
 import { pageLoader, rowsById, rowsBySlug } from '@newsfacts/platform/loaders';
-import { anyOf } from '@newsfacts/platform/sql';
+import { rowsWhereIn, type RawQueryable } from '@newsfacts/platform/raw-reads';
+import { anyOf, sql } from '@newsfacts/platform/sql';
 import { tracedBatch } from '@newsfacts/platform/tracing';
-import type { Claim, ClaimAspect, Stance, Statement } from './generated/prisma/client.ts';
+import {
+  Prisma,
+  type Claim,
+  type ClaimAspect,
+  type Source,
+  type Stance,
+  type Statement,
+} from './generated/prisma/client.ts';
 import { contestedSql, questionKey } from './contested';
 import type { StatementsPrisma } from './db';
 
@@ -16,11 +24,17 @@ const OLDEST_FIRST: OrderColumn[] = [{ column: 'createdAt' }, { column: 'id' }];
 /**
  * Every read a request makes goes through one of these, so N parents cost one query; lists take
  * a page size (`first`) and read each parent's first rows for all parents at once (lateralPage).
+ * With `raw` (raw-reads.ts) they are plain SQL on the driver; without, Prisma's.
  */
-export function createLoaders(prisma: StatementsPrisma) {
+export function createLoaders(prisma: StatementsPrisma, raw?: RawQueryable) {
+  const reads = raw ?? prisma;
+  const sources = (column: 'id' | 'slug') =>
+    rowsWhereIn<Source>(raw, 'Source', Prisma.SourceScalarFieldEnum, column, (keys) =>
+      prisma.source.findMany({ where: { [column]: { in: keys } } }),
+    );
   /** The first statements of each parent whose `column` matches, in `orderBy`, optionally of some stances only. */
   const statementsBy = (parentColumn: 'claimId' | 'speakerId' | 'eventId' | 'sourceId', orderBy: OrderColumn[]) =>
-    lateralPageLoader<Statement, Stance[] | null>(prisma, {
+    lateralPageLoader<Statement, Stance[] | null>(reads, {
       table: 'Statement',
       parentColumn,
       where: (stances) => (stances ? (row) => anyOf(row, 'stance', stances, 'Stance') : undefined),
@@ -28,15 +42,19 @@ export function createLoaders(prisma: StatementsPrisma) {
     });
 
   return {
-    claimById: rowsById((ids) => prisma.claim.findMany({ where: { id: { in: ids } } })),
-    claimsByEventId: lateralPageLoader<Claim, ClaimAspect[] | null>(prisma, {
+    claimById: rowsById(
+      rowsWhereIn<Claim>(raw, 'Claim', Prisma.ClaimScalarFieldEnum, 'id', (ids) =>
+        prisma.claim.findMany({ where: { id: { in: ids } } }),
+      ),
+    ),
+    claimsByEventId: lateralPageLoader<Claim, ClaimAspect[] | null>(reads, {
       table: 'Claim',
       parentColumn: 'eventId',
       where: (aspects) => (aspects ? (row) => anyOf(row, 'aspect', aspects, 'ClaimAspect') : undefined),
       orderBy: OLDEST_FIRST,
     }),
     /** Walks each event's claims oldest first and stops at `first` contested ones. */
-    contestedClaimsByEventId: lateralPageLoader<Claim>(prisma, {
+    contestedClaimsByEventId: lateralPageLoader<Claim>(reads, {
       table: 'Claim',
       parentColumn: 'eventId',
       where: () => contestedSql,
@@ -47,7 +65,7 @@ export function createLoaders(prisma: StatementsPrisma) {
     /** Claims answering each question (a questionKey) about its event, oldest first. */
     claimsByQuestion: pageLoader((keys, first, _filters: null) => {
       const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
-      return prisma.$queryRaw<Claim[]>(
+      return reads.$queryRaw<Claim[]>(
         lateralPage({
           table: 'Claim',
           parent: [
@@ -65,16 +83,20 @@ export function createLoaders(prisma: StatementsPrisma) {
      */
     stancesByClaimId: new DataLoader<string, Set<Stance>>(
       tracedBatch('stancesByClaimId', async (ids: readonly string[]) => {
-        const rows = await prisma.$queryRaw<Array<{ claimId: string; stance: Stance }>>`
+        const rows = await reads.$queryRaw<Array<{ claimId: string; stance: Stance }>>(sql`
         SELECT parent.claim_id AS "claimId", stance.value AS stance
         FROM unnest(${[...ids]}::uuid[]) AS parent(claim_id) CROSS JOIN unnest(enum_range(NULL::"Stance")) AS stance(value)
-        WHERE EXISTS (SELECT 1 FROM "Statement" WHERE "claimId" = parent.claim_id AND "Statement".stance = stance.value OFFSET 0)`;
+        WHERE EXISTS (SELECT 1 FROM "Statement" WHERE "claimId" = parent.claim_id AND "Statement".stance = stance.value OFFSET 0)`);
         const byClaim = new Map(ids.map((id) => [id, new Set<Stance>()]));
         for (const row of rows) byClaim.get(row.claimId)?.add(row.stance);
         return ids.map((id) => byClaim.get(id)!);
       }),
     ),
-    statementById: rowsById((ids) => prisma.statement.findMany({ where: { id: { in: ids } } })),
+    statementById: rowsById(
+      rowsWhereIn<Statement>(raw, 'Statement', Prisma.StatementScalarFieldEnum, 'id', (ids) =>
+        prisma.statement.findMany({ where: { id: { in: ids } } }),
+      ),
+    ),
     statementsByClaimId: statementsBy('claimId', EARLIEST_FIRST),
     statementsBySpeakerId: statementsBy('speakerId', EARLIEST_FIRST),
     statementsBySourceId: statementsBy('sourceId', TEXT_ORDER),
@@ -88,7 +110,8 @@ export function createLoaders(prisma: StatementsPrisma) {
      * lateralPage: it walks one table (statements) to list rows of another (claims).
      */
     contestedClaimsBySpeakerId: pageLoader(
-      (speakerIds, first, _filters: null) => prisma.$queryRaw<Array<Claim & { speakerId: string }>>`
+      (speakerIds, first, _filters: null) =>
+        reads.$queryRaw<Array<Claim & { speakerId: string }>>(sql`
         SELECT claim.* FROM unnest(${speakerIds}::uuid[]) AS parent(speaker_id)
         CROSS JOIN LATERAL (
           SELECT c.*, s."speakerId", s."saidAt" AS "firstSaidAt", s.id AS "firstStatementId"
@@ -102,11 +125,11 @@ export function createLoaders(prisma: StatementsPrisma) {
               OFFSET 0)
             AND ${contestedSql('c')}
           ORDER BY ${orderClause('s', EARLIEST_FIRST)} LIMIT ${first}) claim
-        ORDER BY claim."speakerId", claim."firstSaidAt" ASC NULLS LAST, claim."firstStatementId" ASC`,
+        ORDER BY claim."speakerId", claim."firstSaidAt" ASC NULLS LAST, claim."firstStatementId" ASC`),
       (claim) => claim.speakerId,
     ),
-    sourceById: rowsById((ids) => prisma.source.findMany({ where: { id: { in: ids } } })),
-    sourceBySlug: rowsBySlug((slugs) => prisma.source.findMany({ where: { slug: { in: slugs } } })),
+    sourceById: rowsById(sources('id')),
+    sourceBySlug: rowsBySlug(sources('slug')),
   };
 }
 
