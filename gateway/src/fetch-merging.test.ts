@@ -1,7 +1,7 @@
 import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
-import { entityFetchOf, mergedBody, mergeSameSubgraphFetches, mergingFetcher, splitAnswer } from './fetch-merging';
+import { mergedBody, mergeSameSubgraphFetches, mergingFetcher, queryFetchOf, splitAnswer } from './fetch-merging';
 
 const fetchOf = (serviceName: string, extra: Record<string, unknown> = {}) => ({
   kind: 'Fetch',
@@ -85,83 +85,77 @@ describe('mergeSameSubgraphFetches', () => {
 const entityQuery = (fields: string, name = 'Raid__actors__2') =>
   `query ${name}($representations:[_Any!]!$first:Int){_entities(representations:$representations){...on Actor{${fields}}}}`;
 
-describe('merged entity fetches', () => {
-  it('ask for each fetch under its own alias and variable, sharing the rest', () => {
+describe('merged query fetches', () => {
+  it("ask for each fetch's fields under keys, variables and fragments of its own", () => {
     const body = mergedBody([
       { query: entityQuery('name kind'), variables: { representations: [{ __typename: 'Actor', id: 'a' }], first: 2 } },
       {
-        query: entityQuery('name statements(first:$first){quote}', 'Raid__actors__3'),
-        variables: { representations: [{ __typename: 'Actor', id: 'b' }], first: 2 },
+        query: `query Raid__events__0($slug: String!) { event(slug: $slug) { ...Fields } } fragment Fields on Event { id title }`,
+        variables: { slug: 'belgorod-incursion-2023' },
       },
     ]);
-    const { query, variables, operationName } = JSON.parse(body!);
+    const { query, variables, operationName } = JSON.parse(body);
     expect(operationName).toBe('Raid__actors__2__merged');
     expect(variables).toEqual({
-      _entities_0: [{ __typename: 'Actor', id: 'a' }],
-      _entities_1: [{ __typename: 'Actor', id: 'b' }],
-      first: 2,
+      representations_0: [{ __typename: 'Actor', id: 'a' }],
+      first_0: 2,
+      slug_1: 'belgorod-incursion-2023',
     });
     expect(print(parse(query))).toBe(
       print(
-        parse(`query Raid__actors__2__merged($_entities_0: [_Any!]!, $first: Int, $_entities_1: [_Any!]!) {
-          _entities_0: _entities(representations: $_entities_0) { ... on Actor { name kind } }
-          _entities_1: _entities(representations: $_entities_1) { ... on Actor { name statements(first: $first) { quote } } }
-        }`),
+        parse(`query Raid__actors__2__merged($representations_0: [_Any!]!, $first_0: Int, $slug_1: String!) {
+          _0__entities: _entities(representations: $representations_0) { ... on Actor { name kind } }
+          _1_event: event(slug: $slug_1) { ...Fields_1 }
+        }
+        fragment Fields_1 on Event { id title }`),
       ),
     );
   });
 
-  it('are not merged when a shared variable differs', () => {
+  it('come only from query fetches', () => {
     const representations = [{ __typename: 'Actor', id: 'a' }];
+    expect(queryFetchOf(JSON.stringify({ query: entityQuery('name'), variables: { representations } }))).toBeDefined();
+    expect(queryFetchOf(JSON.stringify({ query: '{ event(slug: "x") { id } }' }))).toBeDefined();
     expect(
-      mergedBody([
-        { query: entityQuery('name'), variables: { representations, first: 1 } },
-        { query: entityQuery('kind'), variables: { representations, first: 2 } },
-      ]),
+      queryFetchOf(JSON.stringify({ query: 'mutation { _entities }', variables: { representations } })),
     ).toBeUndefined();
-  });
-
-  it('come only from entity fetches', () => {
-    const representations = [{ __typename: 'Actor', id: 'a' }];
-    expect(entityFetchOf(JSON.stringify({ query: entityQuery('name'), variables: { representations } }))).toBeDefined();
-    expect(entityFetchOf(JSON.stringify({ query: '{ event(slug: "x") { id } }', variables: {} }))).toBeUndefined();
-    expect(
-      entityFetchOf(JSON.stringify({ query: 'mutation { _entities }', variables: { representations } })),
-    ).toBeUndefined();
-    expect(entityFetchOf('{"query": "_entities", ')).toBeUndefined();
+    expect(queryFetchOf(JSON.stringify({ query: '{ a }', extensions: { persistedQuery: {} } }))).toBeUndefined();
+    expect(queryFetchOf(JSON.stringify({ query: 'query A { a } query B { b }' }))).toBeUndefined();
+    expect(queryFetchOf(JSON.stringify({ query: '{ ... on Query { a } }' }))).toBeUndefined();
+    expect(queryFetchOf('{"query": "_entities", ')).toBeUndefined();
   });
 
   it("split into each fetch's own answer, errors going with their part", () => {
+    const queries = [entityQuery('name'), '{ event(slug: "x") { title } other: event(slug: "y") { title } }'];
     const parts = splitAnswer(
       {
-        data: { _entities_0: [{ name: 'Gladkov' }], _entities_1: [null] },
-        errors: [
-          { message: 'not found', path: ['_entities_1', 0] },
-          { message: 'slow', extensions: { code: 'TIMEOUT' } },
-        ],
+        data: { _0__entities: [{ name: 'Gladkov' }], _1_event: null, _1_other: { title: 'Raid' } },
+        errors: [{ message: 'not found', path: ['_1_event', 'title'], extensions: { code: 'NOT_FOUND' } }],
+        extensions: { changes: [] },
       },
-      2,
+      queries,
     );
-    expect(parts[0]).toEqual({
-      data: { _entities: [{ name: 'Gladkov' }] },
-      errors: [{ message: 'slow', extensions: { code: 'TIMEOUT' } }],
-    });
-    expect(parts[1]).toEqual({
-      data: { _entities: [null] },
-      errors: [
-        { message: 'not found', path: ['_entities', 0] },
-        { message: 'slow', extensions: { code: 'TIMEOUT' } },
-      ],
-    });
-    expect(splitAnswer({ data: null, errors: [{ message: 'down' }] }, 2)).toEqual([
-      { data: null, errors: [{ message: 'down' }] },
-      { data: null, errors: [{ message: 'down' }] },
+    expect(parts).toEqual([
+      { data: { _entities: [{ name: 'Gladkov' }] }, extensions: { changes: [] } },
+      {
+        data: { event: null, other: { title: 'Raid' } },
+        errors: [{ message: 'not found', path: ['event', 'title'], extensions: { code: 'NOT_FOUND' } }],
+        extensions: { changes: [] },
+      },
     ]);
+  });
+
+  it('cannot be split when the answer concerns the whole request', () => {
+    const queries = [entityQuery('name'), '{ event(slug: "x") { title } }'];
+    expect(splitAnswer({ data: null, errors: [{ message: 'down' }] }, queries)).toBeUndefined();
+    expect(
+      splitAnswer({ data: { _0__entities: [], _1_event: null }, errors: [{ message: 'too slow' }] }, queries),
+    ).toBeUndefined();
   });
 });
 
 describe('mergingFetcher', () => {
-  /** A subgraph stand-in that answers each `_entities_N` (or `_entities`) with one name per representation. */
+  /** A subgraph stand-in that answers each `_N__entities` (or `_entities`) with one name per representation. */
   function subgraph() {
     const sent: Array<{ body: string; headers: Headers }> = [];
     const send = async (_url: RequestInfo, init: RequestInit = {}) => {
@@ -170,9 +164,9 @@ describe('mergingFetcher', () => {
       const { variables } = JSON.parse(body) as { variables: Record<string, Array<{ id: string }>> };
       const data = Object.fromEntries(
         Object.entries(variables)
-          .filter(([name]) => name.startsWith('_entities') || name === 'representations')
+          .filter(([name]) => name.startsWith('representations'))
           .map(([name, representations]) => [
-            name === 'representations' ? '_entities' : name,
+            name === 'representations' ? '_entities' : `_${name.slice('representations_'.length)}__entities`,
             representations.map((representation) => ({ name: `actor ${representation.id}` })),
           ]),
       );
@@ -244,7 +238,7 @@ describe('mergingFetcher', () => {
     ];
     expect(await Promise.all(answers.map(names))).toEqual([['actor a'], ['actor a'], ['actor b'], ['actor c']]);
     expect(sent).toHaveLength(2);
-    expect(Object.keys(JSON.parse(sent[0]!.body).variables)).toEqual(['_entities_0', '_entities_1']);
+    expect(Object.keys(JSON.parse(sent[0]!.body).variables)).toEqual(['representations_0', 'representations_1']);
     expect(JSON.parse(sent[1]!.body).variables).toEqual({ representations: [{ __typename: 'Actor', id: 'c' }] });
   });
 
@@ -255,5 +249,25 @@ describe('mergingFetcher', () => {
       fetcher(...entityFetch(['b'], 'r2')),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+  });
+  it('sends each fetch again on its own when the merged answer concerns the whole request', async () => {
+    const { sent, send } = subgraph();
+    let refused = 0;
+    const fetcher = mergingFetcher(
+      async (url, init) => {
+        // The merged operation is refused as a whole, as a subgraph's limit would refuse it.
+        if (String(init?.body).includes('representations_1') && refused++ === 0)
+          return new Response(JSON.stringify({ errors: [{ message: 'request too large' }] }), { status: 413 });
+        return send(url, init);
+      },
+      { acrossRequests: true },
+    );
+    const answers = [fetcher(...entityFetch(['a'], 'r1')), fetcher(...entityFetch(['b'], 'r2'))];
+    expect(await Promise.all(answers.map(names))).toEqual([['actor a'], ['actor b']]);
+    expect(refused).toBe(1);
+    expect(sent.map((request) => JSON.parse(request.body).variables)).toEqual([
+      { representations: [{ __typename: 'Actor', id: 'a' }] },
+      { representations: [{ __typename: 'Actor', id: 'b' }] },
+    ]);
   });
 });

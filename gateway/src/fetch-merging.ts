@@ -7,12 +7,13 @@
 // down to run beside the later one of the same subgraph. The answer's critical path does not
 // grow: the later fetch was on it anyway, and the early one never was.
 //
-// The wire. `mergingFetcher` sends entity fetches that one gateway request makes to one subgraph
-// in the same turn of the event loop as one GraphQL operation, each `_entities` under an alias,
-// and hands each its own part of the answer. One request also lets the subgraph's DataLoaders
-// load both sets of keys in one query. Across requests (for one caller) the same is done with the
-// fetches of every request in that turn: under load, many requests' entity fetches cost the
-// subgraph one HTTP request and one query per table instead of one each.
+// The wire. `mergingFetcher` sends the query fetches that one gateway request makes to one
+// subgraph in the same turn of the event loop as one GraphQL operation, each fetch's fields
+// under aliases and its variables and fragments renamed, and hands each its own part of the
+// answer. One request also lets the subgraph's DataLoaders load every set of keys in one query.
+// Across requests (for one caller) the same is done with the fetches of every request in that
+// turn: under load, many requests' fetches, root fields and entities alike, cost the subgraph one
+// HTTP request and one query per table instead of one each.
 import {
   Kind,
   parse,
@@ -20,8 +21,11 @@ import {
   visit,
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   type OperationDefinitionNode,
   type VariableDefinitionNode,
+  type VariableNode,
 } from 'graphql';
 import { Headers, Response, type RequestInfo, type RequestInit } from 'node-fetch';
 import { REQUEST_ID_HEADER } from '@newsfacts/platform/http';
@@ -97,58 +101,75 @@ export function mergeSameSubgraphFetches<Node>(node: Node): Node {
 
 type Fetcher = (url: RequestInfo, init?: RequestInit) => Promise<Response>;
 
-interface EntityFetch {
+/** A query fetch as the gateway sends it: one query operation, perhaps with fragments. */
+interface QueryFetch {
   query: string;
   operationName?: string;
-  variables: Record<string, unknown> & { representations: unknown[] };
+  variables: Record<string, unknown>;
 }
 
-/** The body of an entity fetch as the gateway sends it, or undefined for any other fetch. */
-export function entityFetchOf(body: string): EntityFetch | undefined {
-  if (!body.includes('_entities')) return undefined;
+/** What a merged operation needs to know of one fetch's operation. */
+interface ParsedQuery {
+  operation: OperationDefinitionNode;
+  fragments: FragmentDefinitionNode[];
+  /** The keys its top-level fields answer under. */
+  responseKeys: string[];
+}
+
+/** The body of a query fetch the gateway planned, or undefined for any other (a mutation, one with extensions). */
+export function queryFetchOf(body: string): QueryFetch | undefined {
   try {
-    const parsed = JSON.parse(body) as Partial<EntityFetch> & { extensions?: unknown };
+    const parsed = JSON.parse(body) as Partial<QueryFetch> & { extensions?: unknown };
     if (typeof parsed.query !== 'string' || parsed.extensions !== undefined) return undefined;
-    if (!Array.isArray(parsed.variables?.representations)) return undefined;
-    return entityOperation(parsed.query) ? (parsed as EntityFetch) : undefined;
+    if (parsed.variables !== undefined && (typeof parsed.variables !== 'object' || parsed.variables === null))
+      return undefined;
+    if (!parsedQuery(parsed.query)) return undefined;
+    return { query: parsed.query, operationName: parsed.operationName, variables: parsed.variables ?? {} };
   } catch {
     return undefined;
   }
 }
 
-const parsedQueries = new Map<string, OperationDefinitionNode | null>();
+const parsedQueries = new Map<string, ParsedQuery | null>();
 const PARSED_QUERIES_KEPT = 1_000;
 
-/** The query's only operation when it is `query(…$representations…) { _entities(representations: $representations) … }`. */
-function entityOperation(query: string): OperationDefinitionNode | undefined {
-  let operation = parsedQueries.get(query);
-  if (operation === undefined) {
-    operation = null;
-    const document = parse(query, { noLocation: true });
-    const [only, ...others] = document.definitions;
-    if (others.length === 0 && only?.kind === Kind.OPERATION_DEFINITION && only.operation === 'query') {
-      const [field, ...more] = only.selectionSet.selections;
-      const argument = field?.kind === Kind.FIELD ? field.arguments?.[0] : undefined;
+/** The query's parts, when it is one query operation of plain fields (and fragments). */
+function parsedQuery(query: string): ParsedQuery | undefined {
+  let parsed = parsedQueries.get(query);
+  if (parsed === undefined) {
+    parsed = null;
+    try {
+      const document = parse(query, { noLocation: true });
+      const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+      const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+      const [operation] = operations;
       if (
-        more.length === 0 &&
-        field?.kind === Kind.FIELD &&
-        field.name.value === '_entities' &&
-        !field.alias &&
-        field.arguments?.length === 1 &&
-        argument?.value.kind === Kind.VARIABLE &&
-        argument.value.name.value === 'representations'
+        operations.length === 1 &&
+        operation!.operation === 'query' &&
+        operations.length + fragments.length === document.definitions.length &&
+        operation!.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD)
       ) {
-        operation = only;
+        parsed = {
+          operation: operation!,
+          fragments,
+          responseKeys: (operation!.selectionSet.selections as FieldNode[]).map(
+            (field) => field.alias?.value ?? field.name.value,
+          ),
+        };
       }
+    } catch {
+      parsed = null;
     }
     if (parsedQueries.size >= PARSED_QUERIES_KEPT) parsedQueries.clear();
-    parsedQueries.set(query, operation);
+    parsedQueries.set(query, parsed);
   }
-  return operation ?? undefined;
+  return parsed ?? undefined;
 }
 
-/** The alias the i-th fetch's `_entities` answers under in a merged operation, and its variable. */
-const partName = (index: number) => `_entities_${index}`;
+// In a merged operation, the i-th fetch's top-level fields answer under `_<i>_<key>`, and its
+// variables and fragments are renamed `<name>_<i>`: no two fetches can meet on a name.
+const partKey = (index: number, key: string) => `_${index}_${key}`;
+const partName = (index: number, name: string) => `${name}_${index}`;
 
 interface MergedQuery {
   query: string;
@@ -157,35 +178,40 @@ interface MergedQuery {
 
 const mergedQueries = new Map<string, MergedQuery>();
 
-/** One operation asking for every fetch's entities, each under its own alias and variable. */
+/** One operation asking for every fetch's fields, each under its own keys, variables and fragments. */
 export function mergedQuery(queries: readonly string[]): MergedQuery {
   const cacheKey = queries.join('\u0000');
   const cached = mergedQueries.get(cacheKey);
   if (cached) return cached;
-  const variables = new Map<string, VariableDefinitionNode>();
+  const variables: VariableDefinitionNode[] = [];
   const fields: FieldNode[] = [];
+  const fragments: FragmentDefinitionNode[] = [];
   queries.forEach((query, index) => {
-    const operation = entityOperation(query)!;
-    for (const definition of operation.variableDefinitions ?? []) {
-      const name =
-        definition.variable.name.value === 'representations' ? partName(index) : definition.variable.name.value;
-      if (!variables.has(name)) {
-        variables.set(name, {
-          ...definition,
-          variable: { ...definition.variable, name: { kind: Kind.NAME, value: name } },
-        });
-      }
-    }
-    const field = operation.selectionSet.selections[0] as FieldNode;
-    fields.push(
-      visit(field, {
-        Variable: (node) =>
-          node.name.value === 'representations' ? { ...node, name: { kind: Kind.NAME, value: partName(index) } } : node,
+    const { operation, fragments: own } = parsedQuery(query)!;
+    const rename = {
+      Variable: (node: VariableNode) => ({
+        ...node,
+        name: { kind: Kind.NAME, value: partName(index, node.name.value) },
       }),
-    );
-    fields[index] = { ...fields[index]!, alias: { kind: Kind.NAME, value: partName(index) } };
+      FragmentSpread: (node: FragmentSpreadNode) => ({
+        ...node,
+        name: { kind: Kind.NAME, value: partName(index, node.name.value) },
+      }),
+    };
+    for (const definition of operation.variableDefinitions ?? []) variables.push(visit(definition, rename));
+    for (const field of operation.selectionSet.selections as FieldNode[]) {
+      const renamed = visit(field, rename);
+      fields.push({
+        ...renamed,
+        alias: { kind: Kind.NAME, value: partKey(index, field.alias?.value ?? field.name.value) },
+      });
+    }
+    for (const fragment of own) {
+      const renamed = visit(fragment, rename);
+      fragments.push({ ...renamed, name: { kind: Kind.NAME, value: partName(index, fragment.name.value) } });
+    }
   });
-  const first = entityOperation(queries[0]!)!;
+  const first = parsedQuery(queries[0]!)!.operation;
   const operationName = first.name ? `${first.name.value}__merged` : undefined;
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,
@@ -193,9 +219,11 @@ export function mergedQuery(queries: readonly string[]): MergedQuery {
       {
         ...first,
         name: operationName ? { kind: Kind.NAME, value: operationName } : undefined,
-        variableDefinitions: [...variables.values()],
+        variableDefinitions: variables,
+        directives: [],
         selectionSet: { kind: Kind.SELECTION_SET, selections: fields },
       },
+      ...fragments,
     ],
   };
   const merged = { query: print(document), operationName };
@@ -204,21 +232,12 @@ export function mergedQuery(queries: readonly string[]): MergedQuery {
   return merged;
 }
 
-/** The merged request body, or undefined when the fetches' shared variables disagree. */
-export function mergedBody(fetches: readonly EntityFetch[]): string | undefined {
+/** The merged request body: every fetch's variables under their new names. */
+export function mergedBody(fetches: readonly QueryFetch[]): string {
   const variables: Record<string, unknown> = {};
-  for (const [index, fetch] of fetches.entries()) {
-    for (const [name, value] of Object.entries(fetch.variables)) {
-      if (name === 'representations') {
-        variables[partName(index)] = value;
-      } else if (name in variables) {
-        // One gateway request's fetches carry the client's own variables; never seen to differ.
-        if (JSON.stringify(variables[name]) !== JSON.stringify(value)) return undefined;
-      } else {
-        variables[name] = value;
-      }
-    }
-  }
+  fetches.forEach((fetch, index) => {
+    for (const [name, value] of Object.entries(fetch.variables)) variables[partName(index, name)] = value;
+  });
   const { query, operationName } = mergedQuery(fetches.map((fetch) => fetch.query));
   return JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) });
 }
@@ -229,21 +248,28 @@ interface GraphQLAnswer {
   extensions?: unknown;
 }
 
-/** Each fetch's own answer out of the merged one: its alias as `_entities`, its errors and every error without a part. */
-export function splitAnswer(answer: GraphQLAnswer, parts: number): GraphQLAnswer[] {
-  const names = Array.from({ length: parts }, (_, index) => partName(index));
-  return names.map((name) => {
-    const errors = (answer.errors ?? []).flatMap((error) => {
-      const head = error.path?.[0];
-      if (head === name) return [{ ...error, path: ['_entities', ...error.path!.slice(1)] }];
-      return typeof head === 'string' && names.includes(head) ? [] : [error];
-    });
-    return {
-      data: answer.data == null ? answer.data : { _entities: answer.data[name] ?? null },
-      ...(errors.length ? { errors } : {}),
-      ...(answer.extensions === undefined ? {} : { extensions: answer.extensions }),
-    };
+/**
+ * Each fetch's own answer out of the merged one, its errors going with it; undefined when the
+ * answer cannot be split so: no data at all, or an error that names no part (one that
+ * concerns the whole request), which would reach fetches it may have nothing to do with.
+ */
+export function splitAnswer(answer: GraphQLAnswer, queries: readonly string[]): GraphQLAnswer[] | undefined {
+  const data = answer.data;
+  if (!data || typeof data !== 'object') return undefined;
+  const owners = new Map<string, { index: number; key: string }>();
+  queries.forEach((query, index) => {
+    for (const key of parsedQuery(query)!.responseKeys) owners.set(partKey(index, key), { index, key });
   });
+  const parts: GraphQLAnswer[] = queries.map(() => ({ data: {} }));
+  for (const [merged, { index, key }] of owners) parts[index]!.data![key] = data[merged] ?? null;
+  for (const error of answer.errors ?? []) {
+    const head = error.path?.[0];
+    const owner = typeof head === 'string' ? owners.get(head) : undefined;
+    if (!owner) return undefined;
+    (parts[owner.index]!.errors ??= []).push({ ...error, path: [owner.key, ...error.path!.slice(1)] });
+  }
+  if (answer.extensions !== undefined) for (const part of parts) part.extensions = answer.extensions;
+  return parts;
 }
 
 interface Waiting {
@@ -254,16 +280,16 @@ interface Waiting {
 
 interface Group {
   url: RequestInfo;
-  /** Distinct fetches, by body: identical ones (two requests asking for the same entities) are asked once. */
-  parts: Map<string, { fetch: EntityFetch; waiting: Waiting[] }>;
+  /** Distinct fetches, by body: identical ones (two requests asking for the same thing) are asked once. */
+  parts: Map<string, { fetch: QueryFetch; waiting: Waiting[] }>;
 }
 
 export interface MergingOptions {
   /**
-   * Merge the entity fetches of different gateway requests too, when they are made for the same
-   * caller (the same forwarded principal): each still gets only its own part of the answer. The
-   * merged fetch carries the earliest deadline among them, and the first one's request id and
-   * trace context.
+   * Merge the fetches of different gateway requests too, when they are made for the same caller
+   * (the same forwarded principal): each still gets only its own part of the answer. The merged
+   * fetch carries the earliest deadline among them, and the first one's request id and trace
+   * context.
    */
   acrossRequests?: boolean;
   /** At most this many distinct fetches in one merged operation. */
@@ -277,10 +303,11 @@ export interface MergingOptions {
 const PER_REQUEST_HEADERS = new Set([REQUEST_ID_HEADER, DEADLINE_HEADER, 'traceparent', 'tracestate']);
 
 /**
- * A fetcher that merges the entity fetches sent to one subgraph in the same turn of the event
+ * A fetcher that merges the query fetches sent to one subgraph in the same turn of the event
  * loop. Only fetches with the same headers are merged (request id, principal and deadline; with
  * `acrossRequests`, the principal and every other header but the request's own), so the subgraph
- * sees one caller either way.
+ * sees one caller either way. A merged answer that concerns the whole request (an HTTP error, no
+ * data, an error naming no part) is never handed to all: each fetch is then sent on its own.
  */
 export function mergingFetcher(
   send: Fetcher,
@@ -288,44 +315,55 @@ export function mergingFetcher(
 ): Fetcher {
   const groups = new Map<string, Group>();
 
+  const sendEach = (url: RequestInfo, waiting: Waiting[]) => {
+    for (const entry of waiting) send(url, entry.init).then(entry.resolve, entry.reject);
+  };
+
   const flush = async (group: Group) => {
     const { url } = group;
     const parts = [...group.parts.values()];
     const waiting = parts.flatMap((part) => part.waiting);
-    const body = parts.length > 1 ? mergedBody(parts.map((part) => part.fetch)) : group.parts.keys().next().value;
-    if (body === undefined) {
-      for (const entry of waiting) send(url, entry.init).then(entry.resolve, entry.reject);
-      return;
+    if (parts.length === 1) {
+      // One fetch, perhaps asked for by several requests: sent as it came.
+      if (waiting.length > 1) onMerged(waiting.length);
+      return send(url, { ...waiting[0]!.init, headers: mergedHeaders(waiting) }).then(
+        async (response) => {
+          const raw = Buffer.from(await response.arrayBuffer());
+          const headers = answerHeaders(response);
+          for (const entry of waiting)
+            entry.resolve(new Response(raw, { status: response.status, statusText: response.statusText, headers }));
+        },
+        (error: unknown) => {
+          for (const entry of waiting) entry.reject(error);
+        },
+      );
     }
-    if (waiting.length > 1) onMerged(waiting.length);
+    const queries = parts.map((part) => part.fetch.query);
+    let split: GraphQLAnswer[] | undefined;
+    let response: Response | undefined;
     try {
-      const response = await send(url, { ...waiting[0]!.init, headers: mergedHeaders(waiting), body });
-      const raw = Buffer.from(await response.arrayBuffer());
-      let answers: string[] | undefined;
-      if (parts.length > 1) {
-        try {
-          answers = splitAnswer(JSON.parse(raw.toString('utf8')) as GraphQLAnswer, parts.length).map((part) =>
-            JSON.stringify(part),
-          );
-        } catch {
-          answers = undefined; // not JSON: every fetch gets the answer as it came, to fail on as it would have
-        }
-      }
-      const headers = [...response.headers.entries()].filter(([name]) => name.toLowerCase() !== 'content-length');
-      parts.forEach((part, index) => {
-        for (const entry of part.waiting)
-          entry.resolve(
-            new Response(answers ? answers[index] : raw, {
-              status: response.status,
-              statusText: response.statusText,
-              headers,
-            }),
-          );
+      response = await send(url, {
+        ...waiting[0]!.init,
+        headers: mergedHeaders(waiting),
+        body: mergedBody(parts.map((part) => part.fetch)),
       });
-    } catch (error) {
-      for (const entry of waiting) entry.reject(error);
+      const text = await response.text();
+      if (response.ok) split = splitAnswer(JSON.parse(text) as GraphQLAnswer, queries);
+    } catch {
+      split = undefined;
     }
+    if (!split || !response) return sendEach(url, waiting);
+    onMerged(waiting.length);
+    const headers = answerHeaders(response);
+    parts.forEach((part, index) => {
+      const body = JSON.stringify(split[index]);
+      for (const entry of part.waiting)
+        entry.resolve(new Response(body, { status: response.status, statusText: response.statusText, headers }));
+    });
   };
+
+  const answerHeaders = (response: Response) =>
+    [...response.headers.entries()].filter(([name]) => name.toLowerCase() !== 'content-length');
 
   /** The first fetch's headers, with the earliest deadline of all. */
   const mergedHeaders = (waiting: Waiting[]) => {
@@ -346,7 +384,7 @@ export function mergingFetcher(
   return (url, init = {}) => {
     const requestId = new Headers(init.headers).get(REQUEST_ID_HEADER);
     const body = typeof init.body === 'string' ? init.body : undefined;
-    const fetch = requestId && body ? entityFetchOf(body) : undefined;
+    const fetch = requestId && body ? queryFetchOf(body) : undefined;
     if (!fetch || !body) return send(url, init);
     const key = groupKey(url, init);
     return new Promise<Response>((resolve, reject) => {

@@ -188,6 +188,8 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
       SHUTDOWN_GRACE_MS: String(graceMs),
       SUBGRAPH_TIMEOUT_MS: '10000',
       STATEMENTS_URL: `${proxy.url}/graphql`,
+      // Each slow query keeps a subgraph request of its own in flight.
+      MERGE_FETCHES_ACROSS_REQUESTS: 'false',
     });
     const idleAgent = new http.Agent({ keepAlive: true });
     const busyAgent = new http.Agent({ keepAlive: true });
@@ -199,7 +201,7 @@ describe('a federation whose subgraphs are slow, stopped or down', () => {
 
       // Slow queries in flight, each on its own keep-alive connection, held by the proxy on
       // their way to the statements subgraph until well after the grace period. Each is named
-      // apart, so that the gateway does not share one fetch among them.
+      // apart, so that the gateway neither shares one fetch among them nor merges theirs.
       proxy.delayMs = graceMs + 2_500;
       const slow = Array.from({ length: 3 }, (_, index) =>
         request(`${url}/graphql`, {

@@ -117,6 +117,19 @@ describe('entity fetches to one subgraph', () => {
     expect(apart.fetches).toBeGreaterThan(1);
   });
 
+  it('of different requests with different variables go as one request, each answered as if alone', async () => {
+    const query = `query Actor($slug: String!) { actor(slug: $slug) { name aliases statements(first: 2) { quote } } }`;
+    const slugs = ['vyacheslav-gladkov', 'dmitry-peskov', 'no-such-actor', 'hanna-malyar'];
+    const alone = [];
+    for (const slug of slugs) alone.push((await postGraphQL(`${separate}/graphql`, query, { slug })).body);
+    const before = proxy.received;
+    const merged = await Promise.all(slugs.map((slug) => postGraphQL(`${merging}/graphql`, query, { slug })));
+    expect(proxy.received - before).toBe(1);
+    expect(merged.map((answer) => answer.body)).toEqual(alone);
+    expect(alone[0]!.data!.actor.name).toMatch(/Gladkov/);
+    expect(alone[2]!.data!.actor).toBeNull();
+  });
+
   it('when the actors subgraph is down, both parts fail as they would apart, and the rest is answered', async () => {
     proxy.target = 'http://127.0.0.1:9'; // nothing listens on the discard port
     try {
