@@ -4,7 +4,7 @@
  * One federation is launched on scratch PostgreSQL databases (TEST_DATABASE_URL's server) with a
  * generated graph beside the seed, at its defaults ("after"); a second runs beside it on the same
  * databases with the fast paths off ("before": `RAW_SQL_READS=false`, every read through Prisma;
- * `MERGE_SUBGRAPH_FETCHES=false` and `MERGE_FETCHES_ACROSS_REQUESTS=false`, every entity fetch of
+ * `MERGE_SUBGRAPH_FETCHES=false` and `MERGE_FETCHES_ACROSS_REQUESTS=false`, every fetch of
  * the plan sent on its own). Both must answer a sample of queries alike. Then, for
  * --rounds rounds, each is sent --requests raid queries about random generated events (a
  * different list each round, the same for both sides; nothing repeats often enough for a cache or
@@ -58,9 +58,9 @@ const SIDES = ['before', 'after'] as const;
 type Side = (typeof SIDES)[number];
 const SIDE_SETTING: Record<Side, string> = {
   before:
-    '`RAW_SQL_READS=false`, `MERGE_SUBGRAPH_FETCHES=false` and `MERGE_FETCHES_ACROSS_REQUESTS=false`: every read through Prisma, and every entity fetch of a query plan sent on its own, as the federation ran before these fast paths',
+    '`RAW_SQL_READS=false`, `MERGE_SUBGRAPH_FETCHES=false` and `MERGE_FETCHES_ACROSS_REQUESTS=false`: every read through Prisma, and every fetch of a query plan sent on its own, as the federation ran before these fast paths',
   after:
-    'the defaults: the loaders’ reads as plain SQL on the driver, the plan’s entity fetches to one subgraph merged within each request and across concurrent requests for the same caller',
+    'the defaults: the loaders’ reads as plain SQL on the driver, the plan’s query fetches to one subgraph merged within each request and across concurrent requests for the same caller',
 };
 
 /** /metrics answers in production only to its token. */
