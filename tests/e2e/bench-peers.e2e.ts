@@ -65,9 +65,12 @@ describe('npm run bench:peers -- --quick', () => {
           expect(gateway.gatewayCpuMsPerRequest!, label).toBeGreaterThan(0);
           expect(gateway.subgraphFetchesPerRequest, label).not.toBeNull();
         }
-        // Different events every request: no gateway can answer one without the subgraphs.
+        // Different events every request: no gateway can answer one without the subgraphs. The
+        // peers send a fetch per step of each plan; ours merges concurrent requests' fetches, so
+        // it may send fewer than one per request.
         if (mix.mix === 'diverse')
-          for (const gateway of mix.gateways) expect(gateway.subgraphFetchesPerRequest!).toBeGreaterThan(1);
+          for (const gateway of mix.gateways)
+            expect(gateway.subgraphFetchesPerRequest!).toBeGreaterThan(gateway.gateway === 'ours' ? 0 : 1);
       }
 
       const report = fs.readFileSync(out, 'utf8');
