@@ -39,7 +39,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     subgraphFetchesMerged: new Counter({
       name: 'newsfacts_subgraph_fetches_merged_total',
-      help: 'Entity fetches of one request sent to a subgraph together with others, as one request.',
+      help: 'Query fetches sent to a subgraph together with others (of the same request, or of concurrent ones for the same caller), as one request.',
       labelNames: ['subgraph'],
       registers,
     }),

@@ -220,7 +220,7 @@ export async function createGatewayServer({
       }
     : observedPlans;
 
-  const mergingEntityFetches = (subgraph: string, fetcher: ReturnType<typeof subgraphFetcher>) =>
+  const mergingFetches = (subgraph: string, fetcher: ReturnType<typeof subgraphFetcher>) =>
     config.mergeSubgraphFetches
       ? mergingFetcher(fetcher, {
           acrossRequests: config.mergeFetchesAcrossRequests,
@@ -237,7 +237,7 @@ export async function createGatewayServer({
       new SubgraphDataSource({
         url: config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url,
         // Traced inside the merging: a client span per request that reaches the subgraph.
-        fetcher: mergingEntityFetches(
+        fetcher: mergingFetches(
           name,
           tracedFetcher(name, subgraphFetcher(config, agent, freshAgent, name, metrics, inFlight)),
         ) as never,
